@@ -1,0 +1,30 @@
+/* config.h - settings of `bangban serve` and friends, from (lowest to highest precedence)
+ * built-in defaults, a config file (--config, `key = value` lines), BANGBAN_* environment
+ * variables and command-line flags. One validator serves all three sources. */
+#ifndef BB_CONFIG_H
+#define BB_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+    char db[512];
+    char host[64];
+    int port;
+    int threads;
+    int hash_threads;
+    size_t max_body;
+    bool secure_cookies;
+    char user[64];            /* drop root to this user after opening files and the port */
+    long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */
+};
+
+void config_defaults(struct config *c);
+/* Sets key (e.g. "db", "listen", "threads") from its text value. Returns false with a one-line
+ * reason in err when the key is unknown or the value bad. */
+bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Applies BANGBAN_DB, BANGBAN_LISTEN, ... when set. */
+bool config_env(struct config *c, char *err, size_t errlen);
+/* Reads `key = value` lines ('#' comments) from path. */
+bool config_file(struct config *c, const char *path, char *err, size_t errlen);
+
+#endif

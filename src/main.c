@@ -1,0 +1,224 @@
+/* main.c - the `bangban` command line: serve, init, seed-demo, version.
+ * Usage errors print one line and exit 2; runtime failures exit 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "sites/demo.h"
+#include "store/store.h"
+
+struct command {
+    const char *name, *usage;
+    const char *const *flags; /* accepted flags */
+    int (*run)(struct config *c);
+};
+
+static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--hash-threads",
+                                          "--max-body", "--secure-cookies", "--user",
+                                          "--config", "--fake-now", NULL};
+static const char *const db_flags[] = {"--db", "--config", NULL};
+static const char *const no_flags[] = {NULL};
+
+static int open_store(struct config *c, int conns, struct store **st)
+{
+    enum bb_err rc = store_open(c->db, conns, st);
+    if (rc == BB_SCHEMA_NEWER) {
+        fprintf(stderr, "bangban: %s was written by a newer Bangban (schema > %d); upgrade first\n",
+                c->db, store_schema_known());
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "bangban: cannot open database %s: %s\n", c->db, bb_err_message_en(rc));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_serve(struct config *c)
+{
+    if (c->fake_now) {
+        clock_set_offset(c->fake_now - (long long)time(NULL));
+        log_msg("warn", NULL, "FAKE CLOCK: the clock is set to Unix time %lld (tests only)",
+                c->fake_now);
+    }
+    struct store *st;
+    int status = open_store(c, c->threads + c->hash_threads + 2, &st);
+    if (status)
+        return status;
+    struct api_options ao = {.secure_cookies = c->secure_cookies};
+    api_configure(&ao);
+    char wal[600], shm[600];
+    snprintf(wal, sizeof wal, "%s-wal", c->db);
+    snprintf(shm, sizeof shm, "%s-shm", c->db);
+    const char *files[] = {c->db, wal, shm, NULL};
+    struct server_opts o = {.host = c->host, .port = c->port, .threads = c->threads,
+                            .hash_threads = c->hash_threads, .max_body = c->max_body,
+                            .secure_cookies = c->secure_cookies,
+                            .drop_user = c->user[0] ? c->user : NULL, .own_files = files};
+    enum bb_err rc = server_run(st, &o);
+    store_close(st);
+    if (rc) {
+        fprintf(stderr, "bangban: %s\n", bb_err_message_en(rc));
+        return rc == BB_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+static int cmd_init(struct config *c)
+{
+    struct store *st;
+    int status = open_store(c, 1, &st);
+    if (status)
+        return status;
+    printf("database %s is at schema version %d\n", c->db, store_schema_version(st));
+    store_close(st);
+    return 0;
+}
+
+static int cmd_seed_demo(struct config *c)
+{
+    struct store *st;
+    int status = open_store(c, 1, &st);
+    if (status)
+        return status;
+    bool seeded = false;
+    enum bb_err rc = demo_seed(st, &seeded);
+    store_close(st);
+    if (rc) {
+        fprintf(stderr, "bangban: seeding failed: %s\n", bb_err_message_en(rc));
+        return 1;
+    }
+    printf(seeded ? "demo data written to %s (every password: " DEMO_PASSWORD ")\n"
+                  : "%s already has data; nothing written\n", c->db);
+    return 0;
+}
+
+static int cmd_version(struct config *c)
+{
+    (void)c;
+    printf("bangban %s (schema %d)\n", BB_VERSION, store_schema_known());
+    return 0;
+}
+
+static const struct command commands[] = {
+    {"serve",
+     "bangban serve [--db PATH] [--listen HOST:PORT] [--threads N] [--hash-threads N]\n"
+     "              [--max-body BYTES] [--secure-cookies] [--user NAME] [--config FILE]\n"
+     "  Serves the API and pages. Settings also come from --config FILE (key = value) and\n"
+     "  BANGBAN_DB, BANGBAN_LISTEN, BANGBAN_THREADS, ... (flags win over env over file).",
+     serve_flags, cmd_serve},
+    {"init", "bangban init --db PATH\n  Creates the database or brings its schema up to date.",
+     db_flags, cmd_init},
+    {"seed-demo", "bangban seed-demo --db PATH\n  Writes the demo city into an empty database.",
+     db_flags, cmd_seed_demo},
+    {"version", "bangban version\n  Prints the version and schema version.", no_flags,
+     cmd_version},
+};
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "usage: bangban <command> [options]   (bangban <command> --help)\ncommands:");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, " %s", commands[i].name);
+    fprintf(f, "\n");
+}
+
+static bool allowed(const struct command *cmd, const char *flag)
+{
+    for (const char *const *f = cmd->flags; *f; f++)
+        if (strcmp(*f, flag) == 0)
+            return true;
+    return false;
+}
+
+/* --hash-threads -> hash_threads */
+static void flag_key(const char *flag, char *key, size_t n)
+{
+    snprintf(key, n, "%s", flag + 2);
+    for (char *p = key; *p; p++)
+        if (*p == '-')
+            *p = '_';
+}
+
+static int run(const struct command *cmd, int argc, char **argv)
+{
+    struct config c;
+    config_defaults(&c);
+    char err[600];
+    const char *config_path = NULL;
+    for (int i = 0; i < argc; i++) { /* pass 1: validate flags, find --config */
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s\n", cmd->usage);
+            return 0;
+        }
+        char flag[64];
+        const char *eq = strchr(argv[i], '=');
+        size_t fl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+        snprintf(flag, sizeof flag, "%.*s", (int)fl, argv[i]);
+        if (strncmp(flag, "--", 2) != 0 || !allowed(cmd, flag)) {
+            fprintf(stderr, "bangban %s: unknown option '%s' (see --help)\n", cmd->name, argv[i]);
+            return 2;
+        }
+        bool boolean = strcmp(flag, "--secure-cookies") == 0;
+        if (!eq && !boolean && ++i >= argc) {
+            fprintf(stderr, "bangban %s: %s needs a value\n", cmd->name, flag);
+            return 2;
+        }
+        if (strcmp(flag, "--config") == 0)
+            config_path = eq ? eq + 1 : argv[i];
+    }
+    if (config_path && !config_file(&c, config_path, err, sizeof err)) {
+        fprintf(stderr, "bangban %s: %s\n", cmd->name, err);
+        return 2;
+    }
+    if (!config_env(&c, err, sizeof err)) {
+        fprintf(stderr, "bangban %s: environment: %s\n", cmd->name, err);
+        return 2;
+    }
+    for (int i = 0; i < argc; i++) { /* pass 2: flags override file and environment */
+        const char *eq = strchr(argv[i], '=');
+        char flag[64], key[64];
+        size_t fl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+        snprintf(flag, sizeof flag, "%.*s", (int)fl, argv[i]);
+        bool boolean = strcmp(flag, "--secure-cookies") == 0;
+        const char *value = eq ? eq + 1 : boolean ? "true" : argv[++i];
+        if (strcmp(flag, "--config") == 0)
+            continue;
+        flag_key(flag, key, sizeof key);
+        if (!config_set(&c, key, value, err, sizeof err)) {
+            fprintf(stderr, "bangban %s: %s\n", cmd->name, err);
+            return 2;
+        }
+    }
+    return cmd->run(&c);
+}
+
+int main(int argc, char **argv)
+{
+    if (crypto_init()) {
+        fprintf(stderr, "bangban: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (argc < 2) {
+        usage_all(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage_all(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(NULL);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return run(&commands[i], argc - 2, argv + 2);
+    fprintf(stderr, "bangban: unknown command '%s'\n", argv[1]);
+    usage_all(stderr);
+    return 2;
+}

@@ -1,0 +1,58 @@
+/* migrations.c - the schema, as numbered steps applied in order and recorded in
+ * schema_migrations. Never edit a released step: add a new one. */
+#include <stddef.h>
+#include "migrations.h"
+
+static const struct migration steps[] = {
+    {1, "sites_staff_sessions",
+     "CREATE TABLE sites ("
+     " id INTEGER PRIMARY KEY,"
+     " parent_id INTEGER REFERENCES sites(id),"
+     " path TEXT NOT NULL DEFAULT '',"  /* '/1/2/5/': ancestors and self, for subtree scope */
+     " level TEXT NOT NULL CHECK (level IN ('district','township','village')),"
+     " name TEXT NOT NULL,"
+     " code TEXT NOT NULL UNIQUE,"
+     " address TEXT, lat REAL, lng REAL, hours TEXT, phone TEXT,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX sites_parent ON sites(parent_id);"
+     "CREATE INDEX sites_path ON sites(path);"
+     "CREATE TABLE departments ("
+     " id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+     "CREATE TABLE windows ("
+     " id INTEGER PRIMARY KEY,"
+     " site_id INTEGER NOT NULL REFERENCES sites(id),"
+     " kind TEXT NOT NULL CHECK (kind IN ('general','assisted','specialised','complaint',"
+     "  'cross_region','issuance','self_service')),"
+     " name TEXT NOT NULL,"
+     " department_id INTEGER REFERENCES departments(id),"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX windows_site ON windows(site_id);"
+     "CREATE TABLE users ("
+     " id INTEGER PRIMARY KEY,"
+     " login TEXT NOT NULL UNIQUE,"
+     " name TEXT NOT NULL,"
+     " role TEXT NOT NULL CHECK (role IN ('agent','web_agent','clerk','approver','coordinator',"
+     "  'admin','auditor')),"
+     " site_id INTEGER NOT NULL REFERENCES sites(id),"
+     " department_id INTEGER REFERENCES departments(id),"
+     " password_hash TEXT NOT NULL,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX users_site ON users(site_id);"
+     "CREATE TABLE sessions ("
+     " token_hash TEXT PRIMARY KEY,"
+     " user_id INTEGER NOT NULL REFERENCES users(id),"
+     " csrf TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX sessions_user ON sessions(user_id);"
+     "CREATE TABLE rate_limits ("
+     " key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL) STRICT;"},
+};
+
+const struct migration *migrations(size_t *n)
+{
+    *n = sizeof steps / sizeof steps[0];
+    return steps;
+}
