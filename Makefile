@@ -3,9 +3,9 @@
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: run build test build-dev deps deps-run clean
+.PHONY: run build test build-dev deps bench clean
 
-run: deps-run build
+run: deps build
 	@mkdir -p var
 	@[ -f var/demo.db ] || ./build/bangban seed-demo --db var/demo.db
 	@echo ""
@@ -26,11 +26,11 @@ build-dev:
 test: deps build-dev
 	cd build-dev && ctest --output-on-failure -j $(JOBS)
 
+bench: deps
+	bench/run.sh
+
 deps:
 	@scripts/deps.sh
-
-deps-run:
-	@scripts/deps.sh --run
 
 clean:
 	rm -rf build build-dev

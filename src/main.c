@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -46,6 +47,12 @@ static int cmd_serve(struct config *c)
         clock_set_offset(c->fake_now - (long long)time(NULL));
         log_msg("warn", NULL, "FAKE CLOCK: the clock is set to Unix time %lld (tests only)",
                 c->fake_now);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores > 0 && c->hash_threads > cores) {
+        log_msg("warn", NULL, "hash_threads %d is wider than the %ld cores; using %ld",
+                c->hash_threads, cores, cores);
+        c->hash_threads = (int)cores; /* wider only makes hashes slower and starves the rest */
     }
     struct store *st;
     int status = open_store(c, c->threads + c->hash_threads + 2, &st);

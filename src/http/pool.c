@@ -2,6 +2,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "pool.h"
 
 struct job {
@@ -15,13 +18,15 @@ struct pool {
     pthread_cond_t cv;
     struct job *head, *tail;
     bool stopping;
-    int n;
+    int n, nice;
     pthread_t *threads;
 };
 
 static void *worker(void *arg)
 {
     struct pool *p = arg;
+    if (p->nice) /* Linux: niceness is per thread, addressed by its tid */
+        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (!p->head && !p->stopping)
@@ -40,11 +45,12 @@ static void *worker(void *arg)
     }
 }
 
-enum bb_err pool_start(int n, struct pool **out)
+enum bb_err pool_start(int n, int nice, struct pool **out)
 {
     struct pool *p = calloc(1, sizeof *p);
     if (!p)
         return BB_NOMEM;
+    p->nice = nice;
     p->threads = calloc((size_t)n, sizeof *p->threads);
     if (!p->threads) {
         free(p);

@@ -7,8 +7,9 @@
 struct pool;
 typedef void (*pool_fn)(void *arg);
 
-/* Starts n threads. BB_NOMEM / BB_INTERNAL on failure. */
-enum bb_err pool_start(int n, struct pool **out);
+/* Starts n threads at scheduling niceness nice (0 = normal; > 0 yields the CPU to everything
+ * else, so background hashing cannot starve the event threads). BB_NOMEM / BB_INTERNAL. */
+enum bb_err pool_start(int n, int nice, struct pool **out);
 /* Queues fn(arg); BB_NOMEM when the job cannot be allocated. FIFO order. */
 enum bb_err pool_submit(struct pool *p, pool_fn fn, void *arg);
 /* Runs every queued job, then joins and frees the threads. */

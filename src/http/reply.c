@@ -35,7 +35,7 @@ void reply_json(struct req *r, int status, json_t *obj)
         set_reply(r, status, "application/json", NULL, 0);
         return;
     }
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(obj);
     if (!s) {
         set_reply(r, 500, "application/json", NULL, 0);

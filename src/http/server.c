@@ -250,8 +250,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return MHD_YES;
     }
-    if (c->state == ST_DONE) /* reply already queued (early 413) */
+    if (c->state == ST_DONE) { /* reply already queued (early 413): ignore the rest */
+        *upload_size = 0;
         return MHD_YES;
+    }
     if (*upload_size) {
         if (!c->too_large && buf_add(&c->r.body, upload_data, *upload_size) != BB_OK)
             c->too_large = true; /* keep draining; answer 413 at the end */
@@ -317,7 +319,8 @@ enum bb_err server_run(struct store *st, const struct server_opts *o)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    enum bb_err rc = pool_start(o->hash_threads, &srv.hash_pool);
+    /* Hashing runs niced: it soaks up idle CPU but yields to the event threads. */
+    enum bb_err rc = pool_start(o->hash_threads, 10, &srv.hash_pool);
     if (rc)
         return rc;
     struct sockaddr_in addr = {0};

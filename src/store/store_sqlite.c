@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,25 +13,41 @@
 #include "store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
+#define CACHE_SLOTS 128   /* prepared statements kept per connection */
+
+/* A cached prepared statement. Domain SQL is string literals, so the text's address is a cheap
+ * key; the text itself is compared on a hit, so a reused buffer can never fetch the wrong one. */
+struct cached {
+    const char *key;
+    sqlite3_stmt *st;
+    bool busy;
+};
+
+struct conn {
+    sqlite3 *db;
+    struct cached cache[CACHE_SLOTS];
+    sqlite3_stmt *begin_r, *begin_w, *commit, *rollback;
+};
 
 struct lite {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int n, nfree;
-    sqlite3 **conns;   /* all connections */
-    sqlite3 **free_;   /* stack of idle ones */
+    struct conn *conns;  /* all connections */
+    struct conn **free_; /* stack of idle ones */
 };
 
 struct lite_tx {
     struct store_obj base;
     struct lite *db;
-    sqlite3 *conn;
+    struct conn *conn;
 };
 
 struct lite_stmt {
     struct store_obj base;
     sqlite3_stmt *st;
     sqlite3 *conn;
+    struct cached *slot; /* NULL when not cached: finalize for real */
 };
 
 static enum bb_err map(int rc, sqlite3 *conn)
@@ -60,7 +77,7 @@ static enum bb_err map(int rc, sqlite3 *conn)
     }
 }
 
-static enum bb_err conn_open(const char *path, sqlite3 **out)
+static enum bb_err conn_open(const char *path, struct conn *out)
 {
     sqlite3 *c = NULL;
     int rc = sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -81,8 +98,33 @@ static enum bb_err conn_open(const char *path, sqlite3 **out)
         sqlite3_close(c);
         return e ? e : BB_DB;
     }
-    *out = c;
+    out->db = c;
+    if (sqlite3_prepare_v3(c, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &out->begin_r, NULL) ||
+        sqlite3_prepare_v3(c, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &out->begin_w,
+                           NULL) ||
+        sqlite3_prepare_v3(c, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &out->commit, NULL) ||
+        sqlite3_prepare_v3(c, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &out->rollback, NULL))
+        return BB_DB; /* lite_close finalizes what was prepared */
     return BB_OK;
+}
+
+static void conn_close(struct conn *c)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        sqlite3_finalize(c->cache[i].st);
+    sqlite3_finalize(c->begin_r);
+    sqlite3_finalize(c->begin_w);
+    sqlite3_finalize(c->commit);
+    sqlite3_finalize(c->rollback);
+    sqlite3_close(c->db);
+}
+
+/* Runs one of the connection's transaction statements. */
+static int run_tx_stmt(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static void lite_close(void *impl)
@@ -91,7 +133,7 @@ static void lite_close(void *impl)
     if (!db)
         return;
     for (int i = 0; i < db->n; i++)
-        sqlite3_close(db->conns[i]);
+        conn_close(&db->conns[i]);
     free(db->conns);
     free(db->free_);
     pthread_mutex_destroy(&db->mu);
@@ -124,28 +166,28 @@ static enum bb_err lite_open(const char *path, int conns, void **impl)
     }
     for (int i = 0; i < conns; i++) {
         enum bb_err rc = conn_open(path, &db->conns[i]);
+        db->n++; /* counted even on failure so lite_close cleans it up */
         if (rc) {
             lite_close(db);
             return rc;
         }
-        db->n++;
-        db->free_[db->nfree++] = db->conns[i];
+        db->free_[db->nfree++] = &db->conns[i];
     }
     *impl = db;
     return BB_OK;
 }
 
-static sqlite3 *take(struct lite *db)
+static struct conn *take(struct lite *db)
 {
     pthread_mutex_lock(&db->mu);
     while (db->nfree == 0)
         pthread_cond_wait(&db->cv, &db->mu);
-    sqlite3 *c = db->free_[--db->nfree];
+    struct conn *c = db->free_[--db->nfree];
     pthread_mutex_unlock(&db->mu);
     return c;
 }
 
-static void give(struct lite *db, sqlite3 *c)
+static void give(struct lite *db, struct conn *c)
 {
     pthread_mutex_lock(&db->mu);
     db->free_[db->nfree++] = c;
@@ -162,9 +204,9 @@ static enum bb_err lite_begin(void *impl, bool write, struct store_tx **out)
     tx->base.ops = &store_sqlite_ops;
     tx->db = db;
     tx->conn = take(db);
-    int rc = sqlite3_exec(tx->conn, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    int rc = run_tx_stmt(write ? tx->conn->begin_w : tx->conn->begin_r);
     if (rc != SQLITE_OK) {
-        enum bb_err e = map(rc, tx->conn);
+        enum bb_err e = map(rc, tx->conn->db);
         give(db, tx->conn);
         free(tx);
         return e ? e : BB_DB;
@@ -177,12 +219,10 @@ static enum bb_err lite_end(struct store_tx *t, bool commit)
 {
     struct lite_tx *tx = (struct lite_tx *)t;
     enum bb_err e = BB_OK;
-    if (commit) {
-        int rc = sqlite3_exec(tx->conn, "COMMIT", NULL, NULL, NULL);
-        e = map(rc, tx->conn);
-    }
-    if (!commit || e)
-        sqlite3_exec(tx->conn, "ROLLBACK", NULL, NULL, NULL);
+    if (commit)
+        e = map(run_tx_stmt(tx->conn->commit), tx->conn->db);
+    if ((!commit || e) && !sqlite3_get_autocommit(tx->conn->db))
+        run_tx_stmt(tx->conn->rollback);
     give(tx->db, tx->conn);
     free(tx);
     return e;
@@ -195,12 +235,35 @@ static enum bb_err lite_prepare(struct store_tx *t, const char *sql, struct stor
     if (!s)
         return BB_NOMEM;
     s->base.ops = &store_sqlite_ops;
-    s->conn = tx->conn;
-    int rc = sqlite3_prepare_v2(tx->conn, sql, -1, &s->st, NULL);
+    s->conn = tx->conn->db;
+    s->slot = NULL;
+    size_t h = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
+    struct cached *free_slot = NULL;
+    for (size_t i = 0; i < 8; i++) { /* short linear probe */
+        struct cached *c = &tx->conn->cache[(h + i) % CACHE_SLOTS];
+        if (!c->st) {
+            if (!free_slot)
+                free_slot = c;
+            continue;
+        }
+        if (c->key == sql && !c->busy && strcmp(sqlite3_sql(c->st), sql) == 0) {
+            c->busy = true;
+            s->st = c->st;
+            s->slot = c;
+            *out = (struct store_stmt *)s;
+            return BB_OK;
+        }
+    }
+    int rc = sqlite3_prepare_v3(tx->conn->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0,
+                                &s->st, NULL);
     if (rc != SQLITE_OK) {
-        enum bb_err e = map(rc, tx->conn);
+        enum bb_err e = map(rc, tx->conn->db);
         free(s);
         return e ? e : BB_DB;
+    }
+    if (free_slot) {
+        *free_slot = (struct cached){sql, s->st, true};
+        s->slot = free_slot;
     }
     *out = (struct store_stmt *)s;
     return BB_OK;
@@ -249,14 +312,21 @@ static bool lite_col_null(struct store_stmt *s, int c)
 }
 static void lite_finalize(struct store_stmt *s)
 {
-    sqlite3_finalize(ST(s));
+    struct lite_stmt *ls = (struct lite_stmt *)s;
+    if (ls->slot) { /* back to the cache, reset and unbound */
+        sqlite3_reset(ls->st);
+        sqlite3_clear_bindings(ls->st);
+        ls->slot->busy = false;
+    } else {
+        sqlite3_finalize(ls->st);
+    }
     free(s);
 }
 
 static enum bb_err lite_exec(struct store_tx *t, const char *sql)
 {
     struct lite_tx *tx = (struct lite_tx *)t;
-    return map(sqlite3_exec(tx->conn, sql, NULL, NULL, NULL), tx->conn);
+    return map(sqlite3_exec(tx->conn->db, sql, NULL, NULL, NULL), tx->conn->db);
 }
 
 const struct store_ops store_sqlite_ops = {
