@@ -63,7 +63,8 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
         ok = number(v, 1024, 64LL * 1024 * 1024, &n) && (c->max_body = (size_t)n) > 0;
     else if (strcmp(key, "secure_cookies") == 0) {
         ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
-        c->secure_cookies = strcmp(v, "true") == 0;
+        if (ok)
+            c->secure_cookies = strcmp(v, "true") == 0;
     } else if (strcmp(key, "user") == 0)
         ok = *v && strlen(v) < sizeof c->user && snprintf(c->user, sizeof c->user, "%s", v) > 0;
     else if (strcmp(key, "fake_now") == 0)

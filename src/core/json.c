@@ -39,7 +39,7 @@ enum bb_err json_parse_object(const char *text, size_t len, json_t **out)
     if (json_depth(text, len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH)
         return BB_BAD_JSON;
     json_error_t jerr;
-    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!v)
         return BB_BAD_JSON;
     if (!json_is_object(v)) {

@@ -291,13 +291,15 @@ enum bb_err site_get(struct store_tx *tx, const struct actor *a, int64_t id, jso
 enum bb_err site_list(struct store_tx *tx, const struct actor *a, int64_t after, int limit,
                       json_t **items, int64_t *next)
 {
+    const char *scope = a ? a->site_path : "/";
+    if (!*scope)
+        return BB_FORBIDDEN; /* a malformed actor sees nothing, as in authz_in_subtree */
     struct store_stmt *s;
     enum bb_err rc = store_prepare(tx, "SELECT " SITE_COLS " FROM sites "
                                        "WHERE substr(path, 1, length(?)) = ? AND id > ? "
                                        "ORDER BY id LIMIT ?", &s);
     if (rc)
         return rc;
-    const char *scope = a ? a->site_path : "/";
     rc = store_bind_text(s, 1, scope);
     if (!rc)
         rc = store_bind_text(s, 2, scope);

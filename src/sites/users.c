@@ -158,10 +158,13 @@ enum bb_err user_update(struct store_tx *tx, const struct actor *a, int64_t id,
         return rc;
     if (!authz_can(a, AUTHZ_MANAGE_SITE, cur.path))
         return BB_FORBIDDEN;
-    bool self = a && a->user_id == id;
-    if (self && (((in->set & F_ROLE) && strcmp(in->role, cur.role) != 0) ||
-                 ((in->set & F_ACTIVE) && !in->active))) {
-        *field = (in->set & F_ROLE) ? "role" : "active"; /* no locking yourself out */
+    bool self = a && a->user_id == id; /* no locking yourself out */
+    if (self && (in->set & F_ROLE) && strcmp(in->role, cur.role) != 0) {
+        *field = "role";
+        return BB_INVALID;
+    }
+    if (self && (in->set & F_ACTIVE) && !in->active) {
+        *field = "active";
         return BB_INVALID;
     }
     int64_t site = (in->set & F_SITE) ? in->site_id : cur.site_id;
@@ -247,13 +250,15 @@ enum bb_err user_list(struct store_tx *tx, const struct actor *a, int64_t site_i
     enum bb_err rc = site_id ? site_check(tx, a, AUTHZ_READ_SITE, site_id) : BB_OK;
     if (rc)
         return rc;
+    const char *scope = a ? a->site_path : "/";
+    if (!*scope)
+        return BB_FORBIDDEN; /* a malformed actor sees nothing, as in authz_in_subtree */
     struct store_stmt *s;
     rc = store_prepare(tx, "SELECT " USER_COLS " FROM users u JOIN sites st ON st.id = u.site_id "
                            "WHERE substr(st.path, 1, length(?)) = ? "
                            "AND (? = 0 OR u.site_id = ?) AND u.id > ? ORDER BY u.id LIMIT ?", &s);
     if (rc)
         return rc;
-    const char *scope = a ? a->site_path : "/";
     rc = store_bind_text(s, 1, scope);
     if (!rc)
         rc = store_bind_text(s, 2, scope);

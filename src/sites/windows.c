@@ -190,6 +190,9 @@ enum bb_err window_list(struct store_tx *tx, const struct actor *a, int64_t site
     enum bb_err rc = site_id ? site_check(tx, a, AUTHZ_READ_SITE, site_id) : BB_OK;
     if (rc)
         return rc;
+    const char *scope = a ? a->site_path : "/";
+    if (!*scope)
+        return BB_FORBIDDEN; /* a malformed actor sees nothing, as in authz_in_subtree */
     struct store_stmt *s;
     rc = store_prepare(tx, "SELECT " WIN_COLS " FROM windows w "
                            "JOIN sites st ON st.id = w.site_id "
@@ -198,7 +201,6 @@ enum bb_err window_list(struct store_tx *tx, const struct actor *a, int64_t site
                            "ORDER BY w.id LIMIT ?", &s);
     if (rc)
         return rc;
-    const char *scope = a ? a->site_path : "/";
     rc = store_bind_text(s, 1, scope);
     if (!rc)
         rc = store_bind_text(s, 2, scope);
