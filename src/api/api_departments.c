@@ -47,7 +47,8 @@ void api_depts_create(struct req *r)
         return;
     struct dept_in in = {0};
     const char *field = NULL;
-    if (!api_failed(r, parse(o, &in, true, &field), field))
+    enum bb_err rc = parse(o, &in, true, &field);
+    if (!api_failed(r, rc, field))
         api_write(r, 201, create, &in, 0, dept_get);
     json_decref(o);
 }
@@ -60,7 +61,8 @@ void api_depts_update(struct req *r)
         return;
     struct dept_in in = {0};
     const char *field = NULL;
-    if (!api_failed(r, parse(o, &in, false, &field), field))
+    enum bb_err rc = parse(o, &in, false, &field);
+    if (!api_failed(r, rc, field))
         api_write(r, 200, update, &in, id, dept_get);
     json_decref(o);
 }

@@ -18,7 +18,7 @@ struct req {
     struct store *st;
     struct MHD_Connection *conn;
     const char *method, *path;          /* owned by libmicrohttpd, valid for the request */
-    char id[40];                        /* request id: X-Request-Id */
+    char id[65];                        /* request id: X-Request-Id, 1-64 chars */
     char addr[64];                      /* client address */
     const char *params[REQ_MAX_PARAMS]; /* {id} path segments, in order */
     char param_buf[256];
