@@ -6,18 +6,28 @@
 #include <time.h>
 #include <unistd.h>
 #include "api/api.h"
+#include "catalog/catalog_io.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "http/server.h"
-#include "sites/demo.h"
+#include "demo/demo.h"
 #include "store/store.h"
+
+/* What a command got: settings, plus its own arguments (files to import or export to). */
+struct cli {
+    struct config c;
+    const char *pos[2]; /* positional arguments */
+    int npos;
+    const char *items, *materials; /* --items / --materials of export-catalog */
+};
 
 struct command {
     const char *name, *usage;
     const char *const *flags; /* accepted flags */
-    int (*run)(struct config *c);
+    int npos;                 /* positional arguments it needs */
+    int (*run)(struct cli *cli);
 };
 
 static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--hash-threads",
@@ -25,6 +35,7 @@ static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--ha
                                           "--config", "--fake-now", NULL};
 static const char *const db_flags[] = {"--db", "--config", NULL};
 static const char *const no_flags[] = {NULL};
+static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
 
 static int open_store(struct config *c, int conns, struct store **st)
 {
@@ -41,8 +52,34 @@ static int open_store(struct config *c, int conns, struct store **st)
     return 0;
 }
 
-static int cmd_serve(struct config *c)
+/* Reads a whole file; 1 with a message when it cannot. */
+static int read_file(const char *path, char **data, size_t *len)
 {
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    buf_init(&b, 256u * 1024 * 1024);
+    char chunk[65536];
+    size_t n;
+    enum bb_err rc = f ? BB_OK : BB_IO;
+    while (!rc && f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_add(&b, chunk, n);
+    if (!rc && f && ferror(f))
+        rc = BB_IO;
+    if (f)
+        fclose(f);
+    if (rc) {
+        fprintf(stderr, "bangban: cannot read %s\n", path);
+        buf_free(&b);
+        return 1;
+    }
+    *data = b.data ? b.data : strdup("");
+    *len = b.len;
+    return *data ? 0 : 1;
+}
+
+static int cmd_serve(struct cli *cli)
+{
+    struct config *c = &cli->c;
     if (c->fake_now) {
         clock_set_offset(c->fake_now - (long long)time(NULL));
         log_msg("warn", NULL, "FAKE CLOCK: the clock is set to Unix time %lld (tests only)",
@@ -77,8 +114,9 @@ static int cmd_serve(struct config *c)
     return 0;
 }
 
-static int cmd_init(struct config *c)
+static int cmd_init(struct cli *cli)
 {
+    struct config *c = &cli->c;
     struct store *st;
     int status = open_store(c, 1, &st);
     if (status)
@@ -88,8 +126,9 @@ static int cmd_init(struct config *c)
     return 0;
 }
 
-static int cmd_seed_demo(struct config *c)
+static int cmd_seed_demo(struct cli *cli)
 {
+    struct config *c = &cli->c;
     struct store *st;
     int status = open_store(c, 1, &st);
     if (status)
@@ -106,11 +145,94 @@ static int cmd_seed_demo(struct config *c)
     return 0;
 }
 
-static int cmd_version(struct config *c)
+static int cmd_version(struct cli *cli)
 {
-    (void)c;
+    (void)cli;
     printf("bangban %s (schema %d)\n", BB_VERSION, store_schema_known());
     return 0;
+}
+
+static void show_progress(long done, long total)
+{
+    fprintf(stderr, "imported %ld of %ld items...\n", done, total);
+}
+
+static int cmd_import(struct cli *cli)
+{
+    struct config *c = &cli->c;
+    char *items = NULL, *mats = NULL;
+    size_t ilen = 0, mlen = 0;
+    int status = read_file(cli->pos[0], &items, &ilen) || read_file(cli->pos[1], &mats, &mlen);
+    struct store *st = NULL;
+    if (!status)
+        status = open_store(c, 1, &st);
+    if (status) {
+        free(items);
+        free(mats);
+        return status;
+    }
+    struct import_input in = {items, mats, ilen, mlen, cli->pos[0], cli->pos[1], show_progress};
+    struct import_report rep;
+    enum bb_err rc = catalog_import(st, NULL, &in, &rep);
+    store_close(st);
+    if (rc == BB_IMPORT_INVALID) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(rep.problems, i, p)
+            fprintf(stderr, "%s:%lld:%s: %s\n", json_string_value(json_object_get(p, "file")),
+                    (long long)json_integer_value(json_object_get(p, "line")),
+                    json_string_value(json_object_get(p, "column")),
+                    json_string_value(json_object_get(p, "message_en")));
+        fprintf(stderr, "bangban: %zu problem(s); nothing imported\n",
+                json_array_size(rep.problems));
+    } else if (rc) {
+        fprintf(stderr, "bangban: import failed: %s\n", bb_err_message_en(rc));
+    } else {
+        printf("imported: %d created, %d updated, %d unchanged\n", rep.created, rep.updated,
+               rep.unchanged);
+    }
+    json_decref(rep.problems);
+    free(items);
+    free(mats);
+    return rc ? 1 : 0;
+}
+
+struct export_arg {
+    bool materials;
+    struct buf out;
+};
+
+static enum bb_err export_fn(struct store_tx *tx, void *arg)
+{
+    struct export_arg *e = arg;
+    return catalog_export(tx, NULL, e->materials, &e->out);
+}
+
+static int cmd_export(struct cli *cli)
+{
+    if (!cli->items && !cli->materials) {
+        fprintf(stderr, "bangban export-catalog: give --items FILE and/or --materials FILE\n");
+        return 2;
+    }
+    struct store *st;
+    int status = open_store(&cli->c, 1, &st);
+    for (int m = 0; !status && m < 2; m++) {
+        const char *path = m ? cli->materials : cli->items;
+        if (!path)
+            continue;
+        struct export_arg e = {.materials = m == 1};
+        buf_init(&e.out, 1024u * 1024 * 1024);
+        enum bb_err rc = store_read(st, export_fn, &e);
+        FILE *f = rc ? NULL : fopen(path, "w");
+        if (rc || !f || fwrite(e.out.data, 1, e.out.len, f) != e.out.len || fclose(f) != 0) {
+            fprintf(stderr, "bangban: cannot export to %s\n", path);
+            status = 1;
+        }
+        buf_free(&e.out);
+    }
+    if (st)
+        store_close(st);
+    return status;
 }
 
 static const struct command commands[] = {
@@ -119,12 +241,21 @@ static const struct command commands[] = {
      "              [--max-body BYTES] [--secure-cookies] [--user NAME] [--config FILE]\n"
      "  Serves the API and pages. Settings also come from --config FILE (key = value) and\n"
      "  BANGBAN_DB, BANGBAN_LISTEN, BANGBAN_THREADS, ... (flags win over env over file).",
-     serve_flags, cmd_serve},
+     serve_flags, 0, cmd_serve},
     {"init", "bangban init --db PATH\n  Creates the database or brings its schema up to date.",
-     db_flags, cmd_init},
+     db_flags, 0, cmd_init},
     {"seed-demo", "bangban seed-demo --db PATH\n  Writes the demo city into an empty database.",
-     db_flags, cmd_seed_demo},
-    {"version", "bangban version\n  Prints the version and schema version.", no_flags,
+     db_flags, 0, cmd_seed_demo},
+    {"import-catalog",
+     "bangban import-catalog --db PATH ITEMS.csv MATERIALS.csv\n"
+     "  Imports the catalogue (docs/catalog-format.md): all or nothing; every problem is printed\n"
+     "  as file:line:column: message.",
+     db_flags, 2, cmd_import},
+    {"export-catalog",
+     "bangban export-catalog --db PATH [--items ITEMS.csv] [--materials MATERIALS.csv]\n"
+     "  Writes the published catalogue in the import format.",
+     export_flags, 0, cmd_export},
+    {"version", "bangban version\n  Prints the version and schema version.", no_flags, 0,
      cmd_version},
 };
 
@@ -155,8 +286,9 @@ static void flag_key(const char *flag, char *key, size_t n)
 
 static int run(const struct command *cmd, int argc, char **argv)
 {
-    struct config c;
-    config_defaults(&c);
+    struct cli cli = {0};
+    struct config *cfg = &cli.c;
+    config_defaults(cfg);
     char err[600];
     const char *config_path = NULL;
     for (int i = 0; i < argc; i++) { /* pass 1: validate flags, find --config */
@@ -168,6 +300,10 @@ static int run(const struct command *cmd, int argc, char **argv)
         const char *eq = strchr(argv[i], '=');
         size_t fl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
         snprintf(flag, sizeof flag, "%.*s", (int)fl, argv[i]);
+        if (argv[i][0] != '-' && cli.npos < cmd->npos) {
+            cli.pos[cli.npos++] = argv[i];
+            continue;
+        }
         if (strncmp(flag, "--", 2) != 0 || !allowed(cmd, flag)) {
             fprintf(stderr, "bangban %s: unknown option '%s' (see --help)\n", cmd->name, argv[i]);
             return 2;
@@ -180,15 +316,22 @@ static int run(const struct command *cmd, int argc, char **argv)
         if (strcmp(flag, "--config") == 0)
             config_path = eq ? eq + 1 : argv[i];
     }
-    if (config_path && !config_file(&c, config_path, err, sizeof err)) {
+    if (cli.npos < cmd->npos) {
+        fprintf(stderr, "bangban %s: needs %d file argument(s) (see --help)\n", cmd->name,
+                cmd->npos);
+        return 2;
+    }
+    if (config_path && !config_file(cfg, config_path, err, sizeof err)) {
         fprintf(stderr, "bangban %s: %s\n", cmd->name, err);
         return 2;
     }
-    if (!config_env(&c, err, sizeof err)) {
+    if (!config_env(cfg, err, sizeof err)) {
         fprintf(stderr, "bangban %s: environment: %s\n", cmd->name, err);
         return 2;
     }
     for (int i = 0; i < argc; i++) { /* pass 2: flags override file and environment */
+        if (argv[i][0] != '-')
+            continue; /* positional */
         const char *eq = strchr(argv[i], '=');
         char flag[64], key[64];
         size_t fl = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -197,13 +340,17 @@ static int run(const struct command *cmd, int argc, char **argv)
         const char *value = eq ? eq + 1 : boolean ? "true" : argv[++i];
         if (strcmp(flag, "--config") == 0)
             continue;
+        if (strcmp(flag, "--items") == 0 || strcmp(flag, "--materials") == 0) {
+            *(flag[2] == 'i' ? &cli.items : &cli.materials) = value;
+            continue;
+        }
         flag_key(flag, key, sizeof key);
-        if (!config_set(&c, key, value, err, sizeof err)) {
+        if (!config_set(cfg, key, value, err, sizeof err)) {
             fprintf(stderr, "bangban %s: %s\n", cmd->name, err);
             return 2;
         }
     }
-    return cmd->run(&c);
+    return cmd->run(&cli);
 }
 
 int main(int argc, char **argv)

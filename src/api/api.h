@@ -7,6 +7,7 @@
 #include "../http/req.h"
 
 #define BB_VERSION "0.1.0"
+#define BIG_TEXT (16u * 1024 * 1024) /* characters of an uploaded file */
 
 /* Process-wide options the API needs (set once at start-up). */
 struct api_options {
@@ -28,6 +29,8 @@ bool api_body(struct req *r, const char *const *allowed, json_t **obj);
 bool api_id(struct req *r, int i, int64_t *id);
 /* Optional positive-id query parameter (0 when absent); replies 422 on a bad value. */
 bool api_query_id(struct req *r, const char *name, int64_t *id);
+/* limit (default 50, clamped to 200) alone, for lists with their own cursor format. */
+bool api_limit(struct req *r, int *limit);
 /* limit (default 50, clamped to 200) and cursor from the query; replies 422 on bad ones. */
 bool api_page(struct req *r, int64_t *after, int *limit);
 

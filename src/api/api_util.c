@@ -73,9 +73,8 @@ bool api_query_id(struct req *r, const char *name, int64_t *id)
     return true;
 }
 
-bool api_page(struct req *r, int64_t *after, int *limit)
+bool api_limit(struct req *r, int *limit)
 {
-    *after = 0;
     *limit = 50;
     const char *l = req_query(r, "limit");
     if (l) {
@@ -86,6 +85,14 @@ bool api_page(struct req *r, int64_t *after, int *limit)
         }
         *limit = v > 200 ? 200 : (int)v;
     }
+    return true;
+}
+
+bool api_page(struct req *r, int64_t *after, int *limit)
+{
+    *after = 0;
+    if (!api_limit(r, limit))
+        return false;
     const char *c = req_query(r, "cursor");
     if (c && !parse_id(c, after)) {
         reply_error(r, BB_INVALID, "cursor");

@@ -2,13 +2,9 @@
 #ifndef BB_ASSETS_H
 #define BB_ASSETS_H
 #include <stddef.h>
+#include "../core/embedded.h"
 
-struct asset {
-    const char *path;      /* '/css/app.css', '/index.html' */
-    const char *ctype;
-    const unsigned char *data;
-    size_t len;
-};
+#define asset embedded_file
 
 extern const struct asset assets[];
 extern const size_t assets_count;

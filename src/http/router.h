@@ -5,7 +5,10 @@
 #include "req.h"
 
 enum route_access { PUBLIC, SESSION };
-enum { POOL = 1 };
+enum { POOL = 1, BIG = 2 };
+
+/* Body cap of BIG routes (catalogue imports). */
+#define BIG_BODY_MAX (16u * 1024 * 1024)
 
 typedef void (*route_handler)(struct req *r);
 

@@ -25,6 +25,7 @@ struct conn_ctx {
     struct req r;
     enum req_state state;
     bool too_large;
+    bool path_known;     /* some route has this path (405 rather than 404) */
     const struct route *route;
 };
 
@@ -196,10 +197,8 @@ static bool dispatch(struct conn_ctx *c)
         reply_error(r, BB_TOO_LARGE, NULL);
         return true;
     }
-    bool known = false;
-    c->route = router_match(r, r->method, r->path, &known);
     if (!c->route) {
-        if (known)
+        if (c->path_known)
             reply_error(r, BB_METHOD, NULL);
         else if (strcmp(r->method, "GET") == 0 && strncmp(r->path, "/api/", 5) != 0)
             serve_static(r);
@@ -238,12 +237,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->r.method = method;
         c->r.path = url;
         c->r.started_us = now_us();
-        buf_init(&c->r.body, srv.o.max_body);
         set_request_id(&c->r);
         set_addr(&c->r);
         c->state = ST_BODY;
+        /* Route first: the body cap depends on the route. */
+        c->route = router_match(&c->r, method, url, &c->path_known);
+        size_t cap = c->route && (c->route->flags & BIG) ? BIG_BODY_MAX : srv.o.max_body;
+        buf_init(&c->r.body, cap);
         const char *cl = req_header(&c->r, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv.o.max_body) {
+        if (cl && strtoull(cl, NULL, 10) > cap) {
             /* Refuse before reading: the body is never wanted. */
             reply_error(&c->r, BB_TOO_LARGE, NULL);
             return send_reply(c);

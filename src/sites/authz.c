@@ -43,6 +43,9 @@ static const struct rule {
     {AUTHZ_MANAGE_SITE, R(ADMIN), SCOPE_SUBTREE},
     {AUTHZ_READ_DEPT, ALL_ROLES, SCOPE_ANY},
     {AUTHZ_MANAGE_DEPT, R(ADMIN), SCOPE_DISTRICT},
+    {AUTHZ_READ_CATALOG, ALL_ROLES, SCOPE_ANY},
+    {AUTHZ_MANAGE_CATALOG, R(ADMIN), SCOPE_DISTRICT},
+    {AUTHZ_MANAGE_SITE_ITEMS, R(ADMIN) | R(COORDINATOR), SCOPE_SUBTREE},
 };
 
 bool authz_in_subtree(const char *actor_path, const char *target_path)

@@ -18,6 +18,9 @@ enum authz_action {
     AUTHZ_MANAGE_SITE,   /* create/change sites, windows, users under a site */
     AUTHZ_READ_DEPT,
     AUTHZ_MANAGE_DEPT,
+    AUTHZ_READ_CATALOG,
+    AUTHZ_MANAGE_CATALOG,    /* items: the city/district centre's admins */
+    AUTHZ_MANAGE_SITE_ITEMS, /* which items a site offers: admins and coordinators above it */
 };
 
 #define SITE_PATH_MAX 128

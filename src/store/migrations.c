@@ -49,6 +49,41 @@ static const struct migration steps[] = {
      "CREATE INDEX sessions_user ON sessions(user_id);"
      "CREATE TABLE rate_limits ("
      " key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL) STRICT;"},
+    {2, "catalog",
+     "CREATE TABLE items ("
+     " id INTEGER PRIMARY KEY,"
+     " code TEXT NOT NULL UNIQUE,"
+     " status TEXT NOT NULL CHECK (status IN ('draft','published','retired')),"
+     " published_version INTEGER,"      /* version number now in force, NULL before publishing */
+     " draft_version INTEGER,"          /* version number being edited, NULL when none */
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+     "CREATE TABLE item_versions ("
+     " id INTEGER PRIMARY KEY,"
+     " item_id INTEGER NOT NULL REFERENCES items(id),"
+     " version INTEGER NOT NULL,"
+     " state TEXT NOT NULL CHECK (state IN ('draft','published','superseded')),"
+     " name TEXT NOT NULL, domain TEXT NOT NULL,"
+     " department_id INTEGER NOT NULL REFERENCES departments(id),"
+     " level TEXT NOT NULL, object TEXT NOT NULL, case_type TEXT NOT NULL,"
+     " statutory_days INTEGER NOT NULL, promised_days INTEGER NOT NULL,"
+     " fee TEXT NOT NULL, result_type TEXT NOT NULL, result TEXT NOT NULL,"
+     " online INTEGER NOT NULL, legal_basis TEXT NOT NULL, conditions TEXT NOT NULL,"
+     " process TEXT NOT NULL, joint_departments TEXT NOT NULL,"  /* 'wj;ga;yb' */
+     " published_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+     " UNIQUE (item_id, version)) STRICT;"
+     "CREATE TABLE materials ("
+     " id INTEGER PRIMARY KEY,"
+     " version_id INTEGER NOT NULL REFERENCES item_versions(id),"
+     " seq INTEGER NOT NULL, name TEXT NOT NULL, required INTEGER NOT NULL, condition TEXT,"
+     " form TEXT NOT NULL, copies INTEGER NOT NULL, source TEXT, note TEXT,"
+     " UNIQUE (version_id, seq)) STRICT;"
+     "CREATE TABLE site_items ("
+     " id INTEGER PRIMARY KEY,"
+     " site_id INTEGER NOT NULL REFERENCES sites(id),"
+     " item_id INTEGER NOT NULL REFERENCES items(id),"
+     " mode TEXT NOT NULL CHECK (mode IN ('accept','collect','consult')),"
+     " UNIQUE (site_id, item_id)) STRICT;"
+     "CREATE INDEX site_items_item ON site_items(item_id);"},
 };
 
 const struct migration *migrations(size_t *n)

@@ -1,9 +1,14 @@
 /* demo.c - demo city data as tables; one write transaction, so a failed seed leaves nothing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "../catalog/catalog_io.h"
 #include "../core/crypto.h"
+#include "../core/csv.h"
+#include "../core/embedded.h"
+#include "../core/log.h"
+#include "../sites/users.h"
 #include "demo.h"
-#include "users.h"
 
 static const struct demo_site {
     const char *code, *parent, *level, *name, *address, *phone;
@@ -133,6 +138,57 @@ static enum bb_err seed_windows(struct store_tx *tx, struct seed *sd)
     return BB_OK;
 }
 
+/* The demo catalogue (data/catalog/, compiled in), imported as the system. */
+static enum bb_err seed_catalog(struct store_tx *tx)
+{
+    const struct embedded_file *items = data_file("/catalog/items.csv");
+    const struct embedded_file *mats = data_file("/catalog/materials.csv");
+    if (!items || !mats)
+        return BB_INTERNAL;
+    struct import_input in = {(const char *)items->data, (const char *)mats->data, items->len,
+                              mats->len, "items.csv", "materials.csv", NULL};
+    struct import_report rep;
+    enum bb_err rc = catalog_import_tx(tx, NULL, &in, &rep);
+    if (rc == BB_IMPORT_INVALID) { /* a broken demo file is a build bug: say where */
+        char *s = json_dumps(rep.problems, JSON_COMPACT);
+        log_msg("error", NULL, "demo catalogue: %s", s ? s : "?");
+        free(s);
+    }
+    json_decref(rep.problems);
+    return rc;
+}
+
+/* Offerings: the city centre accepts everything; townships and villages per
+ * data/catalog/demo_offerings.csv (code, village_mode, township_mode). */
+static enum bb_err seed_offerings(struct store_tx *tx, const struct seed *sd)
+{
+    const struct embedded_file *f = data_file("/catalog/demo_offerings.csv");
+    if (!f)
+        return BB_INTERNAL;
+    enum bb_err rc = store_run(tx, "INSERT INTO site_items (site_id, item_id, mode) "
+                                   "SELECT ?, id, 'accept' FROM items", "i", sd->site_id[0]);
+    struct csv_reader r;
+    csv_init(&r, (const char *)f->data, f->len, 4096);
+    long line;
+    int more = 1;
+    if (!rc)
+        rc = csv_next(&r, &line, &more); /* header */
+    while (!rc && more) {
+        rc = csv_next(&r, &line, &more);
+        if (rc || !more || r.nfields != 3)
+            break;
+        for (size_t i = 1; !rc && i < NSITES; i++) {
+            const char *mode = strcmp(sites[i].level, "village") == 0 ? r.fields[1] : r.fields[2];
+            if (*mode)
+                rc = store_run(tx, "INSERT INTO site_items (site_id, item_id, mode) "
+                                   "SELECT ?, id, ? FROM items WHERE code = ?", "itt",
+                               sd->site_id[i], mode, r.fields[0]);
+        }
+    }
+    csv_free(&r);
+    return rc;
+}
+
 static enum bb_err seed_fn(struct store_tx *tx, void *arg)
 {
     struct seed *sd = arg;
@@ -170,6 +226,10 @@ static enum bb_err seed_fn(struct store_tx *tx, void *arg)
         int64_t id;
         rc = user_create(tx, NULL, &in, &id, &field);
     }
+    if (!rc)
+        rc = seed_catalog(tx);
+    if (!rc)
+        rc = seed_offerings(tx, sd);
     if (!rc)
         sd->seeded = true;
     return rc;
