@@ -9,7 +9,7 @@
     "v.id, v.version, v.name, v.domain, d.code, v.level, v.object, v.case_type, "              \
     "v.statutory_days, v.promised_days, v.fee, v.result_type, v.result, v.online, "            \
     "v.legal_basis, v.conditions, v.process"
-static const char version_types[] = "iisssssssiisssbsss";
+static const char version_types[] = "iissssssiisssbsss";
 static const char *const version_names[] = {
     "version_id", "shown_version", "name", "domain", "department", "level", "object",
     "case_type", "statutory_days", "promised_days", "fee", "result_type", "result", "online",
@@ -135,17 +135,21 @@ enum bb_err item_get(struct store_tx *tx, const struct actor *a, const char *cod
     return BB_OK;
 }
 
-/* q as a LIKE pattern: %q% with the wildcard characters escaped. */
+/* q as a LIKE pattern matching its characters in order with anything between them, so an
+ * abbreviation finds the full name (低保 finds 最低生活保障申请); wildcards are escaped. */
 static void like_pattern(const char *q, char *out, size_t n)
 {
     size_t j = 0;
     out[j++] = '%';
-    for (; *q && j + 3 < n; q++) {
+    for (; *q && j + 6 < n; q++) {
         if (*q == '%' || *q == '_' || *q == '\\')
             out[j++] = '\\';
         out[j++] = *q;
+        if (((unsigned char)q[1] & 0xC0) != 0x80) /* end of a UTF-8 character */
+            out[j++] = '%';
     }
-    out[j++] = '%';
+    if (out[j - 1] != '%')
+        out[j++] = '%';
     out[j] = '\0';
 }
 
@@ -175,7 +179,7 @@ enum bb_err item_list(struct store_tx *tx, const struct actor *a, const struct i
             "AND i.code > ? ORDER BY i.code LIMIT ?", &s);
     if (rc)
         return rc;
-    char pattern[260];
+    char pattern[420];
     if (q->q)
         like_pattern(q->q, pattern, sizeof pattern);
     int i = 1;
