@@ -59,10 +59,13 @@ static int read_file(const char *path, char **data, size_t *len)
     struct buf b;
     buf_init(&b, 256u * 1024 * 1024);
     char chunk[65536];
-    size_t n;
     enum bb_err rc = f ? BB_OK : BB_IO;
-    while (!rc && f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while (!rc && f) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
         rc = buf_add(&b, chunk, n);
+    }
     if (!rc && f && ferror(f))
         rc = BB_IO;
     if (f)
