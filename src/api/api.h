@@ -45,10 +45,11 @@ typedef enum bb_err (*api_apply_fn)(struct store_tx *tx, const struct actor *a, 
 void api_get_one(struct req *r, api_get_fn get);
 /* GET list: pages with limit/cursor, filter from the query parameter filter_param (or 0). */
 void api_list(struct req *r, api_list_fn list, const char *filter_param);
-/* POST/PATCH: runs apply then get(id) in one write transaction; replies status with the record.
- * For PATCH pass the id; apply fills it on create. */
+/* POST/PATCH: runs apply, an audit entry ("<kind>.create|update", object "<kind>:<id>") and
+ * get(id) in one write transaction; replies status with the record. For PATCH pass the id;
+ * apply fills it on create. */
 void api_write(struct req *r, int status, api_apply_fn apply, const void *in, int64_t id,
-               api_get_fn get);
+               api_get_fn get, const char *kind);
 
 /* Fails the request with err/field when rc is set; true when it did. */
 bool api_failed(struct req *r, enum bb_err rc, const char *field);

@@ -49,7 +49,7 @@ void api_depts_create(struct req *r)
     const char *field = NULL;
     enum bb_err rc = parse(o, &in, true, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 201, create, &in, 0, dept_get);
+        api_write(r, 201, create, &in, 0, dept_get, "department");
     json_decref(o);
 }
 
@@ -63,6 +63,6 @@ void api_depts_update(struct req *r)
     const char *field = NULL;
     enum bb_err rc = parse(o, &in, false, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 200, update, &in, id, dept_get);
+        api_write(r, 200, update, &in, id, dept_get, "department");
     json_decref(o);
 }

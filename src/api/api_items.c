@@ -1,6 +1,7 @@
 /* api_items.c - /api/v1/items: the service catalogue for staff. */
 #include <stdio.h>
 #include <string.h>
+#include "../audit/audit.h"
 #include "../catalog/catalog.h"
 #include "../core/json.h"
 #include "api.h"
@@ -174,6 +175,12 @@ static enum bb_err write_fn(struct store_tx *tx, void *arg)
     case 3: rc = item_publish(tx, a, c->code, &c->field); break;
     default: rc = item_retire(tx, a, c->code); break;
     }
+    static const char *const actions[] = {"item.create", "item.update", "item.update",
+                                          "item.publish", "item.retire"};
+    char object[48];
+    snprintf(object, sizeof object, "item:%s", c->code);
+    if (!rc)
+        rc = audit_append(tx, a, actions[c->op], object, "ok", NULL);
     if (!rc) /* show what the change produced: the draft after edits, else the current version */
         rc = item_get(tx, a, c->code, c->op <= 2 ? VIEW_DRAFT : VIEW_CURRENT, 0, &c->out);
     return rc;

@@ -1,5 +1,6 @@
 /* api_session.c - sign-in, sign-out and "who am I". */
 #include <stdio.h>
+#include "../audit/audit.h"
 #include "../core/json.h"
 #include "../sites/session.h"
 #include "../sites/sites.h"
@@ -40,7 +41,11 @@ void api_session_create(struct req *r)
 
 static enum bb_err logout_fn(struct store_tx *tx, void *arg)
 {
-    return session_logout(tx, ((struct req *)arg)->token);
+    struct req *r = arg;
+    char object[32];
+    snprintf(object, sizeof object, "user:%lld", (long long)r->actor.user_id);
+    enum bb_err rc = session_logout(tx, r->token);
+    return rc ? rc : audit_append(tx, &r->actor, "session.logout", object, "ok", NULL);
 }
 
 void api_session_delete(struct req *r)

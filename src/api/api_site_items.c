@@ -2,6 +2,7 @@
  * list of every site's offerings (/api/v1/site-items). */
 #include <stdio.h>
 #include <stdlib.h>
+#include "../audit/audit.h"
 #include "../catalog/catalog.h"
 #include "../core/json.h"
 #include "api.h"
@@ -28,6 +29,10 @@ static enum bb_err put_fn(struct store_tx *tx, void *arg)
     struct ctx *c = arg;
     enum bb_err rc = site_items_put(tx, &c->r->actor, c->site_id, c->in, c->n, c->field,
                                     sizeof c->field);
+    char object[32];
+    snprintf(object, sizeof object, "site:%lld", (long long)c->site_id);
+    if (!rc)
+        rc = audit_append(tx, &c->r->actor, "site_items.put", object, "ok", NULL);
     return rc ? rc : site_items_get(tx, &c->r->actor, c->site_id, &c->out);
 }
 

@@ -80,7 +80,7 @@ void api_sites_create(struct req *r)
     if (!rc)
         rc = optional_fields(o, &in, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 201, create, &in, 0, site_get);
+        api_write(r, 201, create, &in, 0, site_get, "site");
     json_decref(o);
 }
 
@@ -102,6 +102,6 @@ void api_sites_update(struct req *r)
     if (!rc)
         rc = optional_fields(o, &in, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 200, update, &in, id, site_get);
+        api_write(r, 200, update, &in, id, site_get, "site");
     json_decref(o);
 }

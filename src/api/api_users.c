@@ -82,9 +82,9 @@ static void write_user(struct req *r, bool create_, int64_t id)
     }
     if (!api_failed(r, rc, field)) {
         if (create_)
-            api_write(r, 201, create, &in, 0, user_get);
+            api_write(r, 201, create, &in, 0, user_get, "user");
         else
-            api_write(r, 200, update, &in, id, user_get);
+            api_write(r, 200, update, &in, id, user_get, "user");
     }
     json_decref(o);
 }

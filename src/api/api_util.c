@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../audit/audit.h"
 #include "../core/json.h"
 #include "api.h"
 
@@ -165,21 +166,28 @@ struct write_ctx {
     api_get_fn get;
     json_t *out;
     const char *field;
+    const char *kind;
+    bool create;
 };
 
 static enum bb_err write_fn(struct store_tx *tx, void *arg)
 {
     struct write_ctx *c = arg;
     enum bb_err rc = c->apply(tx, &c->r->actor, c->in, &c->id, &c->field);
+    char action[48], object[48];
+    snprintf(action, sizeof action, "%s.%s", c->kind, c->create ? "create" : "update");
+    snprintf(object, sizeof object, "%s:%lld", c->kind, (long long)c->id);
+    if (!rc)
+        rc = audit_append(tx, &c->r->actor, action, object, "ok", NULL);
     if (!rc) /* read back as the system: the actor may create what it cannot read */
         rc = c->get(tx, NULL, c->id, &c->out);
     return rc;
 }
 
 void api_write(struct req *r, int status, api_apply_fn apply, const void *in, int64_t id,
-               api_get_fn get)
+               api_get_fn get, const char *kind)
 {
-    struct write_ctx c = {r, apply, in, id, get, NULL, NULL};
+    struct write_ctx c = {r, apply, in, id, get, NULL, NULL, kind, status == 201};
     enum bb_err rc = store_write(r->st, write_fn, &c);
     if (rc) {
         json_decref(c.out);

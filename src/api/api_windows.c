@@ -60,7 +60,7 @@ void api_windows_create(struct req *r)
     if (!rc)
         rc = common(o, &in, true, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 201, create, &in, 0, window_get);
+        api_write(r, 201, create, &in, 0, window_get, "window");
     json_decref(o);
 }
 
@@ -78,6 +78,6 @@ void api_windows_update(struct req *r)
     else
         rc = common(o, &in, false, &field);
     if (!api_failed(r, rc, field))
-        api_write(r, 200, update, &in, id, window_get);
+        api_write(r, 200, update, &in, id, window_get, "window");
     json_decref(o);
 }

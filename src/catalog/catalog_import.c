@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../audit/audit.h"
 #include "../core/csv.h"
 #include "catalog_int.h"
 #include "catalog_io.h"
@@ -110,7 +111,7 @@ static bool read_items(struct importer *im)
         long line;
         enum bb_err rc = csv_next(&r, &line, &more);
         if (rc) {
-            problem(im, false, rc == BB_INVALID ? r.err_line : line, NULL, rc, r.err_what);
+            problem(im, false, r.err_line ? r.err_line : line, NULL, rc, r.err_what);
             ok = false;
             break;
         }
@@ -165,7 +166,7 @@ static bool read_materials(struct importer *im)
         long line;
         enum bb_err rc = csv_next(&r, &line, &more);
         if (rc) {
-            problem(im, true, rc == BB_INVALID ? r.err_line : line, NULL, rc, r.err_what);
+            problem(im, true, r.err_line ? r.err_line : line, NULL, rc, r.err_what);
             ok = false;
             break;
         }
@@ -367,7 +368,12 @@ static enum bb_err import_fn(struct store_tx *tx, void *arg)
         if (im->in->progress && (i + 1) % 1000 == 0)
             im->in->progress((long)i + 1, (long)im->nitems);
     }
-    return json_array_size(im->rep->problems) ? BB_IMPORT_INVALID : BB_OK;
+    if (json_array_size(im->rep->problems))
+        return BB_IMPORT_INVALID;
+    char detail[96];
+    snprintf(detail, sizeof detail, "{\"created\":%d,\"updated\":%d,\"unchanged\":%d}",
+             im->rep->created, im->rep->updated, im->rep->unchanged);
+    return audit_append(tx, im->a, "catalog.import", "catalog", "ok", detail);
 }
 
 static void free_rows(struct importer *im)

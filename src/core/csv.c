@@ -17,11 +17,12 @@ void csv_init(struct csv_reader *r, const char *data, size_t len, size_t max_rec
 
 void csv_free(struct csv_reader *r) { buf_free(&r->field_data); }
 
-static enum bb_err fail(struct csv_reader *r, long line, const char *what)
+/* Records where the bad record starts (the line a person looks for) and why. */
+static enum bb_err fail(struct csv_reader *r, long line, const char *what, enum bb_err rc)
 {
     r->err_line = line;
     r->err_what = what;
-    return BB_INVALID;
+    return rc;
 }
 
 enum bb_err csv_next(struct csv_reader *r, long *line, int *more)
@@ -36,13 +37,13 @@ enum bb_err csv_next(struct csv_reader *r, long *line, int *more)
     enum bb_err rc;
     for (;;) { /* one field per iteration */
         if (n == CSV_MAX_FIELDS)
-            return fail(r, r->line, "too many fields");
+            return fail(r, *line, "too many fields", BB_TOO_LARGE);
         starts[n++] = r->field_data.len;
         if (r->p < r->end && *r->p == '"') {
             r->p++;
             for (;;) {
                 if (r->p >= r->end)
-                    return fail(r, *line, "unterminated quote");
+                    return fail(r, *line, "unterminated quote", BB_INVALID);
                 char c = *r->p++;
                 if (c == '"') {
                     if (r->p < r->end && *r->p == '"') {
@@ -55,22 +56,22 @@ enum bb_err csv_next(struct csv_reader *r, long *line, int *more)
                     r->line++;
                 rc = buf_add(&r->field_data, &c, 1);
                 if (rc)
-                    return rc;
+                    return fail(r, *line, "record too long", rc);
             }
             if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
-                return fail(r, r->line, "text after a closing quote");
+                return fail(r, *line, "text after a closing quote", BB_INVALID);
         } else {
             while (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r') {
                 if (*r->p == '"')
-                    return fail(r, r->line, "quote inside an unquoted field");
+                    return fail(r, *line, "quote inside an unquoted field", BB_INVALID);
                 rc = buf_add(&r->field_data, r->p++, 1);
                 if (rc)
-                    return rc;
+                    return fail(r, *line, "record too long", rc);
             }
         }
         rc = buf_add(&r->field_data, "", 1); /* NUL ends the field */
         if (rc)
-            return rc;
+            return fail(r, *line, "record too long", rc);
         if (r->p < r->end && *r->p == ',') {
             r->p++;
             continue;

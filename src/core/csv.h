@@ -21,8 +21,9 @@ struct csv_reader {
 /* Starts reading data (not copied: it must outlive the reader). max_field caps one record's size. */
 void csv_init(struct csv_reader *r, const char *data, size_t len, size_t max_record);
 /* Reads the next record into r->fields / r->nfields; *line is the line it started on.
- * BB_OK with *more = false at the end. BB_INVALID (err_line, err_what set) when malformed,
- * BB_TOO_LARGE when a record exceeds the cap or has more than CSV_MAX_FIELDS fields. */
+ * BB_OK with *more = false at the end. BB_INVALID when malformed, BB_TOO_LARGE when a record
+ * exceeds the cap or has more than CSV_MAX_FIELDS fields; both set err_line (the line the bad
+ * record starts on) and err_what. */
 enum bb_err csv_next(struct csv_reader *r, long *line, int *more);
 void csv_free(struct csv_reader *r);
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "../audit/audit.h"
 #include "../core/clock.h"
 #include "users.h"
 #include "session.h"
@@ -105,8 +106,13 @@ static enum bb_err login_write(struct store_tx *tx, void *arg)
         rc = count_failure(tx, c->key_login, c->now);
         if (!rc)
             rc = count_failure(tx, c->key_addr, c->now);
+        if (!rc)
+            rc = audit_append_user(tx, c->user_id, "session.login", c->key_login, "denied", NULL);
         return rc;
     }
+    rc = audit_append_user(tx, c->user_id, "session.login", c->key_login, "ok", NULL);
+    if (rc)
+        return rc;
     rc = store_run(tx, "DELETE FROM rate_limits WHERE key = ?", "t", c->key_login);
     if (!rc) /* drop this user's expired sessions while we are here */
         rc = store_run(tx, "DELETE FROM sessions WHERE user_id = ? AND last_seen < ?", "ii",

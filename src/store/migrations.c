@@ -84,6 +84,17 @@ static const struct migration steps[] = {
      " mode TEXT NOT NULL CHECK (mode IN ('accept','collect','consult')),"
      " UNIQUE (site_id, item_id)) STRICT;"
      "CREATE INDEX site_items_item ON site_items(item_id);"},
+    {3, "audit",
+     "CREATE TABLE audit ("
+     " id INTEGER PRIMARY KEY,"           /* 1, 2, 3 ... without gaps */
+     " at INTEGER NOT NULL,"
+     " user_id INTEGER NOT NULL,"         /* 0 = the system or an unknown sign-in */
+     " action TEXT NOT NULL, object TEXT NOT NULL, result TEXT NOT NULL, detail TEXT,"
+     " prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;"
+     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+     " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+     " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"},
 };
 
 const struct migration *migrations(size_t *n)

@@ -18,7 +18,7 @@ expect_exit() { # expected-code description command...
 expect_exit 2 "no command" "$BIN"
 expect_exit 2 "unknown command" "$BIN" frobnicate
 expect_exit 0 "top-level --help" "$BIN" --help
-for c in serve init seed-demo version; do
+for c in serve init seed-demo import-catalog export-catalog audit-verify version; do
   expect_exit 0 "$c --help" "$BIN" "$c" --help
   grep -q "usage: bangban $c" "$T/out" || bad "$c --help prints its usage"
 done
@@ -50,6 +50,13 @@ expect_exit 0 "seed-demo again" "$BIN" seed-demo --db "$T/d.db"
 grep -q "nothing written" "$T/out" && ok "second seed writes nothing" || bad "second seed writes nothing"
 [ "$(sqlite3 "$T/d.db" 'SELECT COUNT(*) FROM sites')" -eq 12 ] && ok "demo has 12 sites" || bad "demo has 12 sites"
 [ "$(sqlite3 "$T/d.db" "SELECT COUNT(DISTINCT role) FROM users")" -eq 7 ] && ok "demo has every role" || bad "demo has every role"
+
+expect_exit 0 "audit chain intact after seeding" "$BIN" audit-verify --db "$T/d.db"
+cp "$T/d.db" "$T/t.db"
+sqlite3 "$T/t.db" "UPDATE audit SET detail = 'x' WHERE id = 1" 2>/dev/null && bad "audit rows cannot be updated" || ok "audit rows cannot be updated"
+sqlite3 "$T/t.db" "DELETE FROM audit" 2>/dev/null && bad "audit rows cannot be deleted" || ok "audit rows cannot be deleted"
+sqlite3 "$T/t.db" "DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'x' WHERE id = 1"
+expect_exit 1 "tampered audit chain detected" "$BIN" audit-verify --db "$T/t.db"
 
 sqlite3 "$T/a.db" "INSERT INTO schema_migrations VALUES (9999, 'future', 0)"
 expect_exit 1 "newer schema refused" "$BIN" init --db "$T/a.db"
