@@ -73,8 +73,11 @@ static enum bb_err dept_id_of(struct store_tx *tx, const char *code, int64_t *id
 static enum bb_err check_joint(struct store_tx *tx, const char *joint)
 {
     char copy[256];
-    if (strlen(joint) >= sizeof copy)
+    size_t len = strlen(joint);
+    if (len >= sizeof copy)
         return BB_INVALID;
+    if (len && (joint[0] == ';' || joint[len - 1] == ';' || strstr(joint, ";;")))
+        return BB_INVALID; /* an empty department between separators */
     snprintf(copy, sizeof copy, "%s", joint);
     const char *seen[16];
     int n = 0;
