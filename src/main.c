@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "api/api.h"
 #include "audit/audit.h"
+#include "calendar/calendar.h"
 #include "catalog/catalog_io.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -38,9 +39,22 @@ static const char *const db_flags[] = {"--db", "--config", NULL};
 static const char *const no_flags[] = {NULL};
 static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
 
+static enum bb_err install_calendar(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    return calendar_install_builtin(tx);
+}
+
 static int open_store(struct config *c, int conns, struct store **st)
 {
     enum bb_err rc = store_open(c->db, conns, st);
+    if (!rc) { /* the shipped holiday years, once */
+        rc = store_write(*st, install_calendar, NULL);
+        if (rc) {
+            store_close(*st);
+            *st = NULL;
+        }
+    }
     if (rc == BB_SCHEMA_NEWER) {
         fprintf(stderr, "bangban: %s was written by a newer Bangban (schema > %d); upgrade first\n",
                 c->db, store_schema_known());

@@ -95,6 +95,14 @@ static const struct migration steps[] = {
      " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
      " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"},
+    {4, "calendar",
+     "CREATE TABLE calendar_years ("
+     " year INTEGER PRIMARY KEY, loaded_at INTEGER NOT NULL, source TEXT NOT NULL) STRICT;"
+     "CREATE TABLE holidays ("
+     " day TEXT PRIMARY KEY,"                    /* YYYY-MM-DD */
+     " kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
+     " name TEXT NOT NULL, year INTEGER NOT NULL) STRICT;"
+     "CREATE INDEX holidays_year ON holidays(year);"},
 };
 
 const struct migration *migrations(size_t *n)
