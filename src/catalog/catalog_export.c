@@ -1,5 +1,6 @@
 /* catalog_export.c - the published catalogue as CSV, in exactly the import format, so that
- * export -> import -> export gives the same bytes. */
+ * export -> import -> export gives the same bytes. Retired items are left out: they cannot be
+ * imported again. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,8 @@ enum bb_err catalog_export_rows(struct store_tx *tx, const char *code, bool mate
                                "m.source, m.note FROM items i JOIN item_versions v "
                                "ON v.item_id = i.id AND v.version = i.published_version "
                                "JOIN materials m ON m.version_id = v.id "
-                               "WHERE (? IS NULL OR i.code = ?) ORDER BY i.code, m.seq",
+                               "WHERE (? IS NULL OR i.code = ?) AND i.status <> 'retired' "
+                               "ORDER BY i.code, m.seq",
                            &s);
     else
         rc = store_prepare(tx, "SELECT i.code, v.name, v.domain, d.code, v.level, v.object, "
@@ -57,7 +59,8 @@ enum bb_err catalog_export_rows(struct store_tx *tx, const char *code, bool mate
                                "v.process, v.joint_departments FROM items i JOIN item_versions v "
                                "ON v.item_id = i.id AND v.version = i.published_version "
                                "JOIN departments d ON d.id = v.department_id "
-                               "WHERE (? IS NULL OR i.code = ?) ORDER BY i.code",
+                               "WHERE (? IS NULL OR i.code = ?) AND i.status <> 'retired' "
+                               "ORDER BY i.code",
                            &s);
     if (rc)
         return rc;

@@ -95,7 +95,15 @@ static bool read_header(struct importer *im, struct csv_reader *r, bool material
     return ok;
 }
 
+/* By code, then by line, so of two rows with one code the first in the file comes first. */
 static int cmp_code(const void *x, const void *y)
+{
+    const struct item_row_in *a = x, *b = y;
+    int c = strcmp(a->f[C_CODE], b->f[C_CODE]);
+    return c ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+static int cmp_code_only(const void *x, const void *y)
 {
     return strcmp(((const struct item_row_in *)x)->f[C_CODE],
                   ((const struct item_row_in *)y)->f[C_CODE]);
@@ -153,7 +161,10 @@ static struct item_row_in *find(struct importer *im, const char *code)
 {
     struct item_row_in key;
     key.f[C_CODE] = (char *)code;
-    return bsearch(&key, im->items, im->nitems, sizeof *im->items, cmp_code);
+    struct item_row_in *it = bsearch(&key, im->items, im->nitems, sizeof *im->items, cmp_code_only);
+    while (it && it > im->items && strcmp(it[-1].f[C_CODE], code) == 0)
+        it--; /* a code listed twice: the materials belong to its first row */
+    return it;
 }
 
 static bool read_materials(struct importer *im)
@@ -272,19 +283,41 @@ static bool to_input(struct importer *im, struct item_row_in *it, struct item_in
     return ok;
 }
 
+/* The rows as export would write them once stored (010 -> 10, no condition on a required
+ * material), so that re-importing an equivalent file changes nothing. */
+static enum bb_err render(const struct item_in *in, struct buf *out)
+{
+    char stat[24], prom[24];
+    snprintf(stat, sizeof stat, "%lld", (long long)in->statutory_days);
+    snprintf(prom, sizeof prom, "%lld", (long long)in->promised_days);
+    const char *f[NCOLS] = {in->code, in->name, in->domain, in->department, in->level,
+                            in->object, in->case_type, stat, prom, in->fee, in->result_type,
+                            in->result, in->online ? "yes" : "no", in->legal_basis,
+                            in->conditions, in->process, in->joint};
+    enum bb_err rc = csv_write_row(out, f, NCOLS);
+    for (int i = 0; !rc && i < in->nmaterials; i++) {
+        const struct material_in *m = &in->materials[i];
+        char copies[24];
+        snprintf(copies, sizeof copies, "%lld", (long long)m->copies);
+        const char *g[NMCOLS] = {in->code, m->name, m->required ? "required" : "conditional",
+                                 m->required ? "" : m->condition, m->form, copies, m->source,
+                                 m->note};
+        rc = csv_write_row(out, g, NMCOLS);
+    }
+    return rc;
+}
+
 /* True when the published version already says exactly what the rows say. */
-static enum bb_err unchanged(struct store_tx *tx, struct item_row_in *it, bool *same)
+static enum bb_err unchanged(struct store_tx *tx, const struct item_in *in, bool *same)
 {
     struct buf have, want;
     buf_init(&have, 4 * 1024 * 1024);
     buf_init(&want, 4 * 1024 * 1024);
-    enum bb_err rc = catalog_export_rows(tx, it->f[C_CODE], false, &have);
+    enum bb_err rc = catalog_export_rows(tx, in->code, false, &have);
     if (!rc)
-        rc = catalog_export_rows(tx, it->f[C_CODE], true, &have);
+        rc = catalog_export_rows(tx, in->code, true, &have);
     if (!rc)
-        rc = csv_write_row(&want, (const char *const *)it->f, NCOLS);
-    for (int i = 0; !rc && i < it->nmats; i++)
-        rc = csv_write_row(&want, (const char *const *)it->mats[i].f, NMCOLS);
+        rc = render(in, &want);
     *same = !rc && have.len == want.len && memcmp(have.data, want.data, have.len) == 0;
     buf_free(&have);
     buf_free(&want);
@@ -320,7 +353,7 @@ static enum bb_err import_one(struct store_tx *tx, struct importer *im, struct i
         return BB_OK;
     }
     if (exists && cur.published_version) {
-        rc = unchanged(tx, it, &same);
+        rc = unchanged(tx, &in, &same);
         if (rc)
             return rc;
         if (same) {

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "sites/demo.h"
+#include "demo/demo.h"
 #include "sites/session.h"
 #include "sites/sites.h"
 #include "testdb.h"

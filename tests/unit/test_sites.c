@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "sites/demo.h"
+#include "demo/demo.h"
 #include "sites/session.h"
 #include "sites/sites.h"
 #include "sites/users.h"

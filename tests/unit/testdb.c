@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "core/crypto.h"
 #include "core/log.h"
-#include "sites/demo.h"
+#include "demo/demo.h"
 #include "testdb.h"
 
 static int make_dir(struct testdb *t)
