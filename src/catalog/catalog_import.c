@@ -148,7 +148,8 @@ static bool read_items(struct importer *im)
     csv_free(&r);
     if (!ok)
         return false;
-    qsort(im->items, im->nitems, sizeof *im->items, cmp_code);
+    if (im->nitems)
+        qsort(im->items, im->nitems, sizeof *im->items, cmp_code);
     for (size_t i = 1; i < im->nitems; i++)
         if (strcmp(im->items[i].f[C_CODE], im->items[i - 1].f[C_CODE]) == 0) {
             problem(im, false, im->items[i].line, "code", BB_CONFLICT, "code listed twice");
@@ -159,6 +160,8 @@ static bool read_items(struct importer *im)
 
 static struct item_row_in *find(struct importer *im, const char *code)
 {
+    if (!im->nitems)
+        return NULL;
     struct item_row_in key;
     key.f[C_CODE] = (char *)code;
     struct item_row_in *it = bsearch(&key, im->items, im->nitems, sizeof *im->items, cmp_code_only);
@@ -337,12 +340,32 @@ static void domain_problem(struct importer *im, struct item_row_in *it, enum bb_
         problem(im, false, it->line, field ? field : "code", rc, NULL);
 }
 
+struct row_report {
+    struct importer *im;
+    struct item_row_in *it;
+};
+
+static void report_row(void *ctx, enum bb_err rc, const char *field)
+{
+    struct row_report *rr = ctx;
+    domain_problem(rr->im, rr->it, rc, field);
+}
+
 static enum bb_err import_one(struct store_tx *tx, struct importer *im, struct item_row_in *it)
 {
     struct item_in in;
     struct material_in mats[ITEM_MAX_MATERIALS];
     if (!to_input(im, it, &in, mats))
         return BB_OK; /* reported; go on checking the rest */
+    /* Every field problem of the row at once, before touching the database. */
+    struct row_report rr = {im, it};
+    int64_t dept_id;
+    const char *f = NULL;
+    enum bb_err check = item_check_all(tx, &in, &dept_id, &f, report_row, &rr);
+    if (check == BB_NOMEM || check == BB_DB || check == BB_IO || check == BB_UNAVAILABLE)
+        return check;
+    if (check)
+        return BB_OK;
     struct item_row cur;
     enum bb_err rc = item_load(tx, in.code, &cur);
     bool exists = rc == BB_OK, same = false;

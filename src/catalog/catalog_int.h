@@ -15,6 +15,15 @@ enum bb_err item_load(struct store_tx *tx, const char *code, struct item_row *r)
  * resolves the department to *dept_id (0 when not set). */
 enum bb_err item_check_fields(struct store_tx *tx, const struct item_in *in, int64_t *dept_id,
                               const char **field);
+/* Receives each problem of item_check_all. */
+typedef void (*item_report_fn)(void *ctx, enum bb_err rc, const char *field);
+/* item_check_fields that reports every problem to report (and, when the input holds the whole
+ * item, the cross-field rules too) and returns the first. */
+enum bb_err item_check_all(struct store_tx *tx, const struct item_in *in, int64_t *dept_id,
+                           const char **field, item_report_fn report, void *ctx);
+/* The rules between case type, limits and joint departments (dept = the lead's code). */
+enum bb_err item_check_limits(const char *type, int64_t statutory, int64_t promised,
+                              const char *joint, const char *dept, const char **field);
 /* Checks the rules that tie fields together on the stored version (case type vs limits,
  * joint departments). BB_LIMITS_MISMATCH. */
 enum bb_err item_check_version(struct store_tx *tx, int64_t version_id, const char **field);

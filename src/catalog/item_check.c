@@ -122,9 +122,23 @@ static enum bb_err check_material(const struct material_in *m, int i, const char
     return BB_OK;
 }
 
-enum bb_err item_check_fields(struct store_tx *tx, const struct item_in *in, int64_t *dept_id,
-                              const char **field)
+/* Each problem goes to report when there is one (so an import lists them all); otherwise the
+ * first one is returned at once. */
+#define PROBLEM(rc_, field_)                                                                    \
+    do {                                                                                       \
+        if (!report) {                                                                         \
+            *field = (field_);                                                                 \
+            return (rc_);                                                                      \
+        }                                                                                      \
+        report(ctx, (rc_), (field_));                                                          \
+        if (!first)                                                                            \
+            first = (rc_);                                                                     \
+    } while (0)
+
+enum bb_err item_check_all(struct store_tx *tx, const struct item_in *in, int64_t *dept_id,
+                           const char **field, item_report_fn report, void *ctx)
 {
+    enum bb_err first = BB_OK;
     static const struct {
         unsigned flag;
         const char *name;
@@ -139,10 +153,8 @@ enum bb_err item_check_fields(struct store_tx *tx, const struct item_in *in, int
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         const char *v = *(const char *const *)(const void *)((const char *)in + texts[i].off);
-        if ((in->set & texts[i].flag) && !text_ok(v, texts[i].min, texts[i].max)) {
-            *field = texts[i].name;
-            return BB_INVALID;
-        }
+        if ((in->set & texts[i].flag) && !text_ok(v, texts[i].min, texts[i].max))
+            PROBLEM(BB_INVALID, texts[i].name);
     }
     static const struct {
         unsigned flag;
@@ -157,46 +169,76 @@ enum bb_err item_check_fields(struct store_tx *tx, const struct item_in *in, int
     };
     for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
         const char *v = *(const char *const *)(const void *)((const char *)in + enums[i].off);
-        if ((in->set & enums[i].flag) && (!v || !in_list(v, enums[i].allowed))) {
-            *field = enums[i].name;
-            return BB_INVALID;
-        }
+        if ((in->set & enums[i].flag) && (!v || !in_list(v, enums[i].allowed)))
+            PROBLEM(BB_INVALID, enums[i].name);
     }
-    if ((in->set & IF_DOMAIN) && !catalog_domain_valid(in->domain)) {
-        *field = "domain";
-        return BB_UNKNOWN_DOMAIN;
-    }
-    if ((in->set & IF_STATUTORY) && (in->statutory_days < 1 || in->statutory_days > MAX_DAYS)) {
-        *field = "statutory_days";
-        return BB_INVALID;
-    }
-    if ((in->set & IF_PROMISED) && (in->promised_days < 0 || in->promised_days > MAX_DAYS)) {
-        *field = "promised_days";
-        return BB_INVALID;
-    }
+    if ((in->set & IF_DOMAIN) && !catalog_domain_valid(in->domain))
+        PROBLEM(BB_UNKNOWN_DOMAIN, "domain");
+    if ((in->set & IF_STATUTORY) && (in->statutory_days < 1 || in->statutory_days > MAX_DAYS))
+        PROBLEM(BB_INVALID, "statutory_days");
+    if ((in->set & IF_PROMISED) && (in->promised_days < 0 || in->promised_days > MAX_DAYS))
+        PROBLEM(BB_INVALID, "promised_days");
     *dept_id = 0;
     if (in->set & IF_DEPARTMENT) {
         enum bb_err rc = dept_id_of(tx, in->department, dept_id);
-        if (rc) {
-            *field = "department";
+        if (rc == BB_UNKNOWN_DEPT)
+            PROBLEM(rc, "department");
+        else if (rc)
             return rc;
-        }
     }
     if (in->set & IF_JOINT) {
         enum bb_err rc = check_joint(tx, in->joint);
-        if (rc) {
-            *field = "joint_departments";
+        if (rc == BB_INVALID || rc == BB_UNKNOWN_DEPT)
+            PROBLEM(rc, "joint_departments");
+        else if (rc)
             return rc;
-        }
     }
-    if ((in->set & IF_MATERIALS) && in->nmaterials > ITEM_MAX_MATERIALS) {
-        *field = "materials";
-        return BB_INVALID;
-    }
-    for (int i = 0; (in->set & IF_MATERIALS) && i < in->nmaterials; i++) {
-        enum bb_err rc = check_material(&in->materials[i], i, field);
+    if ((in->set & IF_MATERIALS) && in->nmaterials > ITEM_MAX_MATERIALS)
+        PROBLEM(BB_INVALID, "materials");
+    for (int i = 0; (in->set & IF_MATERIALS) && i < in->nmaterials && i < ITEM_MAX_MATERIALS;
+         i++) {
+        const char *f = NULL;
+        enum bb_err rc = check_material(&in->materials[i], i, &f);
         if (rc)
-            return rc;
+            PROBLEM(rc, f);
+    }
+    /* With the whole item in hand (an import), the cross-field rules can be checked too. */
+    unsigned whole = IF_CASE_TYPE | IF_STATUTORY | IF_PROMISED | IF_JOINT | IF_DEPARTMENT;
+    if (report && (in->set & whole) == whole && in->case_type && in_list(in->case_type, case_types)) {
+        const char *f = NULL;
+        enum bb_err rc = item_check_limits(in->case_type, in->statutory_days, in->promised_days,
+                                           in->joint, in->department, &f);
+        if (rc)
+            PROBLEM(rc, f);
+    }
+    return first;
+}
+
+enum bb_err item_check_fields(struct store_tx *tx, const struct item_in *in, int64_t *dept_id,
+                              const char **field)
+{
+    return item_check_all(tx, in, dept_id, field, NULL, NULL);
+}
+
+enum bb_err item_check_limits(const char *type, int64_t statutory, int64_t promised,
+                              const char *joint, const char *dept, const char **field)
+{
+    bool immediate = strcmp(type, "immediate") == 0, is_joint = strcmp(type, "joint") == 0;
+    size_t dl = strlen(dept);
+    int parts = *joint ? 1 : 0;
+    for (const char *p = joint; *p; p++)
+        parts += *p == ';';
+    if (promised > statutory || (immediate && promised != 0) || (!immediate && promised < 1)) {
+        *field = "promised_days";
+        return BB_LIMITS_MISMATCH;
+    }
+    if (is_joint && (parts < 2 || strncmp(joint, dept, dl) != 0 || joint[dl] != ';')) {
+        *field = "joint_departments"; /* 2+ departments, the lead first */
+        return BB_LIMITS_MISMATCH;
+    }
+    if (!is_joint && parts > 0) {
+        *field = "joint_departments";
+        return BB_LIMITS_MISMATCH;
     }
     return BB_OK;
 }
@@ -216,26 +258,9 @@ enum bb_err item_check_version(struct store_tx *tx, int64_t version_id, const ch
         rc = store_step(s, &row);
     if (!rc && !row)
         rc = BB_NOT_FOUND;
-    if (!rc) {
-        const char *type = store_col_text(s, 0), *joint = store_col_text(s, 3);
-        const char *dept = store_col_text(s, 4);
-        int64_t statutory = store_col_int(s, 1), promised = store_col_int(s, 2);
-        bool immediate = strcmp(type, "immediate") == 0, is_joint = strcmp(type, "joint") == 0;
-        size_t dl = strlen(dept);
-        int parts = *joint ? 1 : 0;
-        for (const char *p = joint; *p; p++)
-            parts += *p == ';';
-        if (promised > statutory || (immediate && promised != 0) || (!immediate && promised < 1)) {
-            *field = "promised_days";
-            rc = BB_LIMITS_MISMATCH;
-        } else if (is_joint && (parts < 2 || strncmp(joint, dept, dl) != 0 || joint[dl] != ';')) {
-            *field = "joint_departments"; /* 2+ departments, the lead first */
-            rc = BB_LIMITS_MISMATCH;
-        } else if (!is_joint && parts > 0) {
-            *field = "joint_departments";
-            rc = BB_LIMITS_MISMATCH;
-        }
-    }
+    if (!rc)
+        rc = item_check_limits(store_col_text(s, 0), store_col_int(s, 1), store_col_int(s, 2),
+                               store_col_text(s, 3), store_col_text(s, 4), field);
     store_finalize(s);
     return rc;
 }

@@ -2,6 +2,7 @@
  * with where to go), and the searchable list. */
 #include <stdio.h>
 #include <string.h>
+#include "../sites/sites.h"
 #include "../store/row.h"
 #include "catalog_int.h"
 
@@ -125,7 +126,10 @@ enum bb_err item_get(struct store_tx *tx, const struct actor *a, const char *cod
         rc = add_materials(tx, vid, o);
     if (!rc && view == VIEW_PUBLIC) {
         json_object_del(o, "draft_version");
-        rc = add_sites(tx, it.id, o);
+        if (strcmp(it.status, "retired") == 0) /* nowhere to go for it any more */
+            json_object_set_new(o, "sites", json_array());
+        else
+            rc = add_sites(tx, it.id, o);
     }
     if (rc) {
         json_decref(o);
@@ -160,6 +164,11 @@ enum bb_err item_list(struct store_tx *tx, const struct actor *a, const struct i
     next[0] = '\0';
     if (!q->public_only && !authz_can(a, AUTHZ_READ_CATALOG, NULL))
         return BB_FORBIDDEN;
+    if (!q->public_only && q->site_id) { /* a site's list is as private as the site */
+        enum bb_err src = site_check(tx, a, AUTHZ_READ_SITE, q->site_id);
+        if (src)
+            return src;
+    }
     static const char *const names[] = {"code", "name", "domain", "department", "level",
                                         "case_type", "statutory_days", "promised_days",
                                         "status", "version", "mode"};

@@ -58,7 +58,7 @@ enum bb_err site_items_get(struct store_tx *tx, const struct actor *a, int64_t s
                            "FROM site_items si JOIN items i ON i.id = si.item_id "
                            "JOIN item_versions v ON v.item_id = i.id "
                            " AND v.version = i.published_version "
-                           "WHERE si.site_id = ? ORDER BY i.code", &s);
+                           "WHERE si.site_id = ? AND i.status <> 'retired' ORDER BY i.code", &s);
     if (!rc) {
         int64_t next;
         rc = store_bind_int(s, 1, site_id);
@@ -92,6 +92,7 @@ enum bb_err site_items_integrated(struct store_tx *tx, const struct actor *a, in
                            "JOIN item_versions v ON v.item_id = i.id "
                            " AND v.version = i.published_version "
                            "WHERE substr(st.path, 1, length(?)) = ? AND (? = 0 OR st.id = ?) "
+                           "AND i.status <> 'retired' "
                            "AND (? IS NULL OR i.code = ?) AND si.id > ? ORDER BY si.id LIMIT ?",
                        &s);
     if (rc)

@@ -63,6 +63,16 @@ void harness_done(void)
 	curl_global_cleanup();
 }
 
+const char *harness_bin(void)
+{
+	return server_bin;
+}
+
+const char *srv_dir(const struct srv *s)
+{
+	return s->dir;
+}
+
 const char *srv_base(const struct srv *s)
 {
 	return s->base;

@@ -80,6 +80,9 @@ long reqt(struct client *c, const char *method, const char *path, const char *bo
 	  struct resp *r);
 void resp_free(struct resp *r);
 
+/* Prints the request and (the start of) the response of r to stderr. */
+void resp_dump(const struct resp *r);
+
 /* First value of header name (case-insensitive) in r, or NULL. */
 const char *resp_header(const struct resp *r, const char *name);
 /* The Set-Cookie value that sets cookie name, or NULL. */
@@ -116,6 +119,17 @@ json_t *list_all_at(const char *file, int line, struct client *c, const char *pa
  * sees all), as one object: compare two with json_equal to see if anything was written. */
 #define snapshot(c) snapshot_at(__FILE__, __LINE__, (c))
 json_t *snapshot_at(const char *file, int line, struct client *c);
+
+/* The server binary (argv[1]) and a server's private temp dir (removed by srv_stop). */
+const char *harness_bin(void);
+const char *srv_dir(const struct srv *s);
+/*
+ * Runs the server binary with args (NULL-terminated, not counting argv[0]) in a
+ * hermetic environment (no BANGBAN_*), waiting up to 120 s. *out / *err (when not
+ * NULL) receive its stdout / stderr (free them). Returns the exit status, or -1
+ * when it did not exit normally (fails the test when it cannot be started).
+ */
+int run_bin(const struct srv *s, const char *const *args, char **out, char **err);
 
 /* Checks: fail the current test with the caller's location. */
 #define expect_status(r, st) expect_status_at(__FILE__, __LINE__, (r), (st))
