@@ -8,6 +8,8 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "calendar/calendar.h"
+#include "cases/cases.h"
+#include "cases/pii.h"
 #include "catalog/catalog_io.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -34,8 +36,8 @@ struct command {
 
 static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--hash-threads",
                                           "--max-body", "--secure-cookies", "--user",
-                                          "--config", "--fake-now", NULL};
-static const char *const db_flags[] = {"--db", "--config", NULL};
+                                          "--config", "--fake-now", "--key-file", NULL};
+static const char *const db_flags[] = {"--db", "--config", "--key-file", NULL};
 static const char *const no_flags[] = {NULL};
 static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
 
@@ -43,6 +45,28 @@ static enum bb_err install_calendar(struct store_tx *tx, void *arg)
 {
     (void)arg;
     return calendar_install_builtin(tx);
+}
+
+/* The PII key beside the database unless --key-file says otherwise; init and seed-demo create
+ * it when missing (never overwriting one), everything else needs it to exist. */
+static int key_file(struct config *c, bool create)
+{
+    if (!c->key_file[0])
+        snprintf(c->key_file, sizeof c->key_file, "%.500s.key", c->db);
+    bool created = false;
+    if (create && pii_key_create(c->key_file, &created)) {
+        fprintf(stderr, "bangban: cannot create the key file %s\n", c->key_file);
+        return 1;
+    }
+    if (created)
+        printf("created key file %s (keep it safe: personal data is sealed under it)\n",
+               c->key_file);
+    if (pii_key_load(c->key_file)) {
+        fprintf(stderr, "bangban: cannot read the key file %s; run `bangban init --db %s` "
+                        "first\n", c->key_file, c->db);
+        return 1;
+    }
+    return 0;
 }
 
 static int open_store(struct config *c, int conns, struct store **st)
@@ -95,6 +119,20 @@ static int read_file(const char *path, char **data, size_t *len)
     return *data ? 0 : 1;
 }
 
+static enum bb_err sweep_fn(struct store_tx *tx, void *arg)
+{
+    return case_sweep(tx, arg);
+}
+
+/* The server's background tick: deemed acceptance for cases past their notice day. */
+static void sweep(struct store *st)
+{
+    int changed = 1;
+    for (int i = 0; i < 100 && changed; i++)
+        if (store_write(st, sweep_fn, &changed) != BB_OK)
+            break;
+}
+
 static int cmd_serve(struct cli *cli)
 {
     struct config *c = &cli->c;
@@ -110,7 +148,9 @@ static int cmd_serve(struct cli *cli)
         c->hash_threads = (int)cores; /* wider only makes hashes slower and starves the rest */
     }
     struct store *st;
-    int status = open_store(c, c->threads + c->hash_threads + 2, &st);
+    int status = key_file(c, false);
+    if (!status)
+        status = open_store(c, c->threads + c->hash_threads + 3, &st);
     if (status)
         return status;
     struct api_options ao = {.secure_cookies = c->secure_cookies};
@@ -122,7 +162,8 @@ static int cmd_serve(struct cli *cli)
     struct server_opts o = {.host = c->host, .port = c->port, .threads = c->threads,
                             .hash_threads = c->hash_threads, .max_body = c->max_body,
                             .secure_cookies = c->secure_cookies,
-                            .drop_user = c->user[0] ? c->user : NULL, .own_files = files};
+                            .drop_user = c->user[0] ? c->user : NULL, .own_files = files,
+                            .tick = sweep, .tick_seconds = 60};
     enum bb_err rc = server_run(st, &o);
     store_close(st);
     if (rc) {
@@ -136,7 +177,9 @@ static int cmd_init(struct cli *cli)
 {
     struct config *c = &cli->c;
     struct store *st;
-    int status = open_store(c, 1, &st);
+    int status = key_file(c, true);
+    if (!status)
+        status = open_store(c, 1, &st);
     if (status)
         return status;
     printf("database %s is at schema version %d\n", c->db, store_schema_version(st));
@@ -148,7 +191,9 @@ static int cmd_seed_demo(struct cli *cli)
 {
     struct config *c = &cli->c;
     struct store *st;
-    int status = open_store(c, 1, &st);
+    int status = key_file(c, true);
+    if (!status)
+        status = open_store(c, 1, &st);
     if (status)
         return status;
     bool seeded = false;

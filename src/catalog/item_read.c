@@ -9,12 +9,12 @@
 #define VERSION_COLS                                                                          \
     "v.id, v.version, v.name, v.domain, d.code, v.level, v.object, v.case_type, "              \
     "v.statutory_days, v.promised_days, v.fee, v.result_type, v.result, v.online, "            \
-    "v.legal_basis, v.conditions, v.process"
-static const char version_types[] = "iissssssiisssbsss";
+    "v.legal_basis, v.conditions, v.process, d.name"
+static const char version_types[] = "iissssssiisssbssss";
 static const char *const version_names[] = {
     "version_id", "shown_version", "name", "domain", "department", "level", "object",
     "case_type", "statutory_days", "promised_days", "fee", "result_type", "result", "online",
-    "legal_basis", "conditions", "process"};
+    "legal_basis", "conditions", "process", "department_name"};
 
 /* "wj;ga" -> ["wj","ga"] */
 static json_t *split_joint(const char *joint)
@@ -118,7 +118,7 @@ enum bb_err item_get(struct store_tx *tx, const struct actor *a, const char *cod
         json_decref(v);
         if (!rc) {
             json_object_del(o, "version_id");
-            json_object_set_new(o, "joint_departments", split_joint(store_col_text(s, 17)));
+            json_object_set_new(o, "joint_departments", split_joint(store_col_text(s, 18)));
         }
     }
     store_finalize(s);

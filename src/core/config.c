@@ -7,7 +7,7 @@
 #include "config.h"
 
 static const char *const keys[] = {"db", "listen", "threads", "hash_threads", "max_body",
-                                   "secure_cookies", "user", "fake_now", NULL};
+                                   "secure_cookies", "user", "fake_now", "key_file", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -65,7 +65,10 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
         ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
         if (ok)
             c->secure_cookies = strcmp(v, "true") == 0;
-    } else if (strcmp(key, "user") == 0)
+    } else if (strcmp(key, "key_file") == 0)
+        ok = *v && strlen(v) < sizeof c->key_file &&
+             snprintf(c->key_file, sizeof c->key_file, "%s", v) > 0;
+    else if (strcmp(key, "user") == 0)
         ok = *v && strlen(v) < sizeof c->user && snprintf(c->user, sizeof c->user, "%s", v) > 0;
     else if (strcmp(key, "fake_now") == 0)
         ok = number(v, 946684800LL, 4102444800LL, &n) && (c->fake_now = n) > 0;

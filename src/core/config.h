@@ -14,6 +14,7 @@ struct config {
     int hash_threads;
     size_t max_body;
     bool secure_cookies;
+    char key_file[512];       /* the PII key; default: the database path + ".key" */
     char user[64];            /* drop root to this user after opening files and the port */
     long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */
 };

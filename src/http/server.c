@@ -3,6 +3,7 @@
  * suspended), send the reply with the request id, log one JSON line when it completes. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -297,6 +298,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv.inflight, 1);
 }
 
+static void *ticker(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&srv.stopping)) {
+        srv.o.tick(srv.st);
+        for (int i = 0; i < srv.o.tick_seconds * 10 && !atomic_load(&srv.stopping); i++)
+            usleep(100 * 1000);
+    }
+    return NULL;
+}
+
 static void wait_for_signal(void)
 {
     sigset_t set;
@@ -351,9 +363,13 @@ enum bb_err server_run(struct store *st, const struct server_opts *o)
     log_msg("info", NULL, "listening on http://%s:%d with %d threads", o->host, o->port,
             o->threads);
     rc = o->own_files ? privdrop(o->drop_user, o->own_files) : BB_OK;
+    pthread_t tick_thread;
+    bool ticking = !rc && o->tick && pthread_create(&tick_thread, NULL, ticker, NULL) == 0;
     if (!rc)
         wait_for_signal();
     atomic_store(&srv.stopping, true);
+    if (ticking)
+        pthread_join(tick_thread, NULL);
     MHD_quiesce_daemon(d); /* no new connections; in-flight ones go on */
     /* Idle keep-alive connections do not count: only requests already begun. */
     for (int i = 0; i < 100 && atomic_load(&srv.inflight) > 0; i++)

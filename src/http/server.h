@@ -16,6 +16,8 @@ struct server_opts {
     bool secure_cookies;    /* add Secure to the session cookie (behind TLS) */
     const char *drop_user;  /* become this user once the port is bound (root starts) */
     const char *const *own_files; /* files to hand to drop_user */
+    void (*tick)(struct store *st); /* background work (deadline sweeps), or NULL */
+    int tick_seconds;
 };
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish (up to
