@@ -169,9 +169,31 @@ static int list_shape_ok(const json_t *e)
 }
 
 /* All 51 items through the API, equal to data/catalog (runs first: nothing created yet). */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The item's material names, sorted, as a JSON array (a list's identity). */
+static json_t *material_names(const json_t *o)
+{
+	json_t *mats = json_object_get(o, "materials"), *m, *names = json_array();
+	size_t i, n = json_array_size(mats);
+	const char **v = calloc(n + 1, sizeof *v);
+
+	assert_non_null(v);
+	json_array_foreach(mats, i, m)
+		v[i] = jstr(m, "name") ? jstr(m, "name") : "";
+	qsort(v, n, sizeof *v, cmp_str);
+	for (i = 0; i < n; i++)
+		json_array_append_new(names, json_string(v[i]));
+	free(v);
+	return names;
+}
+
 static void test_demo_items(void **state)
 {
-	json_t *all = list_all(admin, ITEMS), *e;
+	json_t *all = list_all(admin, ITEMS), *e, *lists = json_array();
 	size_t i;
 	int bad = 0;
 
@@ -200,6 +222,7 @@ static void test_demo_items(void **state)
 		}
 		o = get_item(code, NULL);
 		why = bad_item(o, r);
+		json_array_append_new(lists, material_names(o));
 		if (why) {
 			char *d = json_dumps(o, JSON_COMPACT);
 
@@ -216,6 +239,15 @@ static void test_demo_items(void **state)
 		json_decref(o);
 	}
 	json_decref(all);
+	/* No two demo items ask for the same list of materials. */
+	for (size_t a = 0; a < json_array_size(lists); a++)
+		for (size_t b = a + 1; b < json_array_size(lists); b++)
+			if (json_equal(json_array_get(lists, a), json_array_get(lists, b))) {
+				fprintf(stderr, "MISMATCH demo items %zu and %zu share a materials list\n",
+					a, b);
+				bad++;
+			}
+	json_decref(lists);
 	if (bad)
 		fail_at("%d demo item mismatches", bad);
 }
