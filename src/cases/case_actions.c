@@ -18,6 +18,7 @@ struct act {
     struct workday_cal *cal;
     int today;
     const char *status; /* the status after the action */
+    bool pending;       /* refused because a handoff awaits its receipt */
     char note[2048];
 };
 
@@ -69,9 +70,8 @@ static enum bb_err pending_handoff(struct act *x, bool *pending)
 
 static enum bb_err no_pending(struct act *x)
 {
-    bool pending;
-    enum bb_err rc = pending_handoff(x, &pending);
-    return rc ? rc : pending ? BB_WRONG_STATE : BB_OK; /* receive it first */
+    enum bb_err rc = pending_handoff(x, &x->pending);
+    return rc ? rc : x->pending ? BB_WRONG_STATE : BB_OK; /* receive it first */
 }
 
 static enum bb_err date_add(struct act *x, int from, int64_t n, char out[WORKDAY_DATE_LEN])
@@ -582,8 +582,11 @@ enum bb_err case_act(struct store_tx *tx, const struct actor *a, const char *rec
     x.status = x.c.status;
     rc = actions[k].fn(&x);
     workday_cal_free(x.cal);
-    if (rc == BB_WRONG_STATE)
+    if (rc == BB_WRONG_STATE && x.pending) {
+        *allowed = json_pack("[s]", "receive");
+    } else if (rc == BB_WRONG_STATE) {
         *allowed = case_allowed(x.c.status);
+    }
     if (!rc)
         rc = store_run(tx, "UPDATE cases SET status = ?, version = version + 1, updated_at = ? "
                            "WHERE id = ?", "tii", x.status, clock_now(), x.c.id);

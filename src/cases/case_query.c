@@ -176,6 +176,13 @@ enum bb_err case_progress(struct store_tx *tx, const char *receipt, const char *
     }
     if (rc)
         return rc;
+    size_t k;
+    json_t *ev;
+    json_array_foreach(timeline, k, ev) {
+        char iso[32];
+        clock_iso(json_integer_value(json_object_get(ev, "at")), iso, sizeof iso);
+        json_object_set_new(ev, "at", json_string(iso));
+    }
     *out = json_pack("{s:s,s:s,s:s,s:s?,s:o,s:s,s:o}", "receipt", c.receipt, "item", c.item_code,
                      "status", c.status, "deadline", c.deadline[0] ? c.deadline : NULL,
                      "days_left", left == INT32_MIN ? json_null() : json_integer(left), "state",

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../audit/audit.h"
+#include "../core/clock.h"
 #include "../calendar/calendar.h"
 #include "../core/idcard.h"
 #include "../store/row.h"
@@ -10,6 +11,29 @@
 #include "pii.h"
 
 static json_t *date_or_null(const char *d) { return d[0] ? json_string(d) : json_null(); }
+
+/* Unix seconds -> ISO 8601 in +08:00; JSON text "[1,2]" -> an array: as the API shows them. */
+static void present(json_t *rows, const char *const *times, const char *const *arrays)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        for (const char *const *k = times; *k; k++) {
+            json_t *v = json_object_get(r, *k);
+            if (json_is_integer(v)) {
+                char iso[32];
+                clock_iso(json_integer_value(v), iso, sizeof iso);
+                json_object_set_new(r, *k, json_string(iso));
+            }
+        }
+        for (const char *const *k = arrays; *k; k++) {
+            json_t *v = json_object_get(r, *k);
+            json_t *parsed = json_is_string(v) ? json_loads(json_string_value(v), 0, NULL) : NULL;
+            if (parsed)
+                json_object_set_new(r, *k, parsed);
+        }
+    }
+}
 
 /* Runs a query with the case id bound and returns its rows as a JSON array. */
 static enum bb_err rows(struct store_tx *tx, const char *sql, int64_t id, const char *types,
@@ -143,6 +167,12 @@ enum bb_err case_get(struct store_tx *tx, const struct actor *a, const char *rec
     json_object_set_new(o, "provisional", json_boolean(provisional));
     json_object_set_new(o, "extension_days", json_integer(c.extension_days));
     json_object_set(o, "entrustment", ent ? ent : json_null());
+    static const char *const ho_times[] = {"sent_at", "received_at", NULL};
+    static const char *const ho_arrays[] = {"materials", "received_materials", NULL};
+    static const char *const ev_times[] = {"at", NULL};
+    static const char *const none[] = {NULL};
+    present(handoffs, ho_times, ho_arrays);
+    present(timeline, ev_times, none);
     json_object_set_new(o, "materials", materials);
     json_object_set_new(o, "handoffs", handoffs);
     json_object_set_new(o, "timeline", timeline);
