@@ -42,6 +42,12 @@ n1=$(sqlite3 "$T/a.db" 'SELECT COUNT(*) FROM schema_migrations')
 "$BIN" init --db "$T/a.db" >/dev/null 2>&1
 n2=$(sqlite3 "$T/a.db" 'SELECT COUNT(*) FROM schema_migrations')
 [ "$n1" = "$n2" ] && ok "re-running migrations adds nothing" || bad "re-running migrations adds nothing"
+[ "$(stat -c %a "$T/a.db.key")" = "600" ] && ok "init creates the key file 0600" || bad "init creates the key file 0600"
+k1=$(cat "$T/a.db.key")
+"$BIN" init --db "$T/a.db" >/dev/null 2>&1
+[ "$(cat "$T/a.db.key")" = "$k1" ] && ok "init never overwrites the key" || bad "init never overwrites the key"
+expect_exit 1 "serve without a key file refuses to start" "$BIN" serve --db "$T/a.db" --key-file "$T/none.key" --listen 127.0.0.1:1
+grep -q "key file" "$T/err" && ok "missing key message" || bad "missing key message: $(cat "$T/err")"
 perms=$(stat -c %a "$T/a.db")
 [ "$perms" = "600" ] && ok "database file is 0600" || bad "database file is $perms, want 600"
 
