@@ -145,6 +145,8 @@ enum bb_err case_get(struct store_tx *tx, const struct actor *a, const char *rec
         rc = audit_append(tx, a, "applicant.reveal", object, "ok", NULL);
     }
     json_t *ent = json_array_get(entrustment, 0);
+    if (ent) /* the principal is the applicant, shown as the applicant is */
+        json_object_set(ent, "principal", json_object_get(applicant, "name"));
     json_object_set_new(o, "receipt", json_string(c.receipt));
     json_object_set_new(o, "status", json_string(c.status));
     json_object_set_new(o, "version", json_integer(c.version));

@@ -14,6 +14,8 @@ struct config {
     int hash_threads;
     size_t max_body;
     bool secure_cookies;
+    int due_soon_days;        /* working days left that count as due soon */
+    int leg_days;             /* working days a handoff may wait for its receipt */
     char key_file[512];       /* the PII key; default: the database path + ".key" */
     char user[64];            /* drop root to this user after opening files and the port */
     long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */
