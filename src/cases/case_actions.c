@@ -154,8 +154,17 @@ static enum bb_err act_submit(struct act *x)
         bool ok; /* an agent hands on only what the resident entrusted */
         char today[WORKDAY_DATE_LEN];
         workday_format(x->today, today);
-        rc = store_query_int(x->tx, "SELECT case_id FROM entrustments WHERE case_id = ? AND "
-                                    "revoked_at IS NULL", 1, &x->c.id, &ok, NULL);
+        struct store_stmt *s;
+        rc = store_prepare(x->tx, "SELECT case_id FROM entrustments WHERE case_id = ? AND "
+                                  "revoked_at IS NULL AND valid_until >= ?", &s);
+        if (!rc) {
+            rc = store_bind_int(s, 1, x->c.id);
+            if (!rc)
+                rc = store_bind_text(s, 2, today);
+            if (!rc)
+                rc = store_step(s, &ok);
+            store_finalize(s);
+        }
         if (!rc && !ok) {
             *x->field = "entrustment";
             return BB_FORBIDDEN;
@@ -238,6 +247,11 @@ static enum bb_err act_receive(struct act *x)
     snprintf(set, sizeof set, "custody_site_id = %lld", (long long)x->a->site_id);
     if (!rc)
         rc = set_materials(x, got, set);
+    if (!rc && strcmp(got, listed) != 0) /* what did not arrive is missing again */
+        rc = store_run(x->tx, "UPDATE case_materials SET received = 0, custody_site_id = NULL "
+                              "WHERE case_id = ? AND material_id IN (SELECT value FROM json_each(?)) "
+                              "AND material_id NOT IN (SELECT value FROM json_each(?))", "itt",
+                       x->c.id, listed, got);
     if (!rc)
         rc = store_run(x->tx, "UPDATE cases SET holder_user_id = ? WHERE id = ?", "ii",
                        x->a->user_id, x->c.id);

@@ -291,9 +291,15 @@ enum bb_err case_sweep(struct store_tx *tx, int *changed)
     /* 行政许可法 art. 32: no notice of missing materials within the notice days means the
      * application counts as accepted from the day the materials arrived. */
     struct store_stmt *s;
-    enum bb_err rc = store_prepare(tx, "SELECT c.id, c.receipt FROM cases c WHERE c.status IN "
-                                       "('intake', 'submitted') AND c.notice_given_on IS NULL "
-                                       "AND c.notice_due < ?", &s);
+    /* Only where it has reached a site that can accept it: a village that merely collects
+     * cannot be deemed to have accepted anything. */
+    enum bb_err rc = store_prepare(tx, "SELECT c.id, c.receipt FROM cases c "
+                                       "JOIN sites hs ON hs.id = c.holder_site_id "
+                                       "WHERE c.status IN ('intake', 'submitted') "
+                                       "AND c.notice_given_on IS NULL AND c.notice_due < ? "
+                                       "AND (hs.level = 'district' OR EXISTS (SELECT 1 FROM "
+                                       "site_items si WHERE si.site_id = c.holder_site_id AND "
+                                       "si.item_id = c.item_id AND si.mode = 'accept'))", &s);
     if (rc)
         return rc;
     char receipts[64][CASE_RECEIPT_LEN];

@@ -135,7 +135,7 @@ void pii_mask_phone(const char *phone, char out[16])
 
 void pii_mask_name(const char *name, char *out, size_t n)
 {
-    size_t first = 1; /* the first UTF-8 character, whatever its length */
+    size_t first = name[0] ? 1 : 0; /* the first UTF-8 character, whatever its length */
     while (name[first] && ((unsigned char)name[first] & 0xC0) == 0x80)
         first++;
     snprintf(out, n, "%.*s*", (int)first, name);

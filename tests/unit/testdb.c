@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "calendar/calendar.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "demo/demo.h"
+#include "sites/sites.h"
 #include "testdb.h"
 
 static int make_dir(struct testdb *t)
@@ -96,6 +98,25 @@ int testdb_template(struct testdb *t)
     return 0;
 }
 
+static enum bb_err install_holidays(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    return calendar_install_builtin(tx);
+}
+
+int testdb_template_holidays(struct testdb *t)
+{
+    if (testdb_open(t, true))
+        return -1;
+    enum bb_err rc = store_write(t->st, install_holidays, NULL);
+    store_close(t->st);
+    t->st = NULL;
+    if (rc == BB_OK)
+        return 0;
+    testdb_close(t);
+    return -1;
+}
+
 enum bb_err testdb_reopen(struct testdb *t)
 {
     store_close(t->st);
@@ -153,4 +174,72 @@ int64_t testdb_int(struct testdb *t, const char *sql, const char *text)
     if (store_read(t->st, int_query_fn, &q) != BB_OK)
         return -1;
     return q.value;
+}
+
+struct text_query {
+    const char *sql, *text;
+    char *value;
+};
+
+static enum bb_err text_query_fn(struct store_tx *tx, void *arg)
+{
+    struct text_query *q = arg;
+    struct store_stmt *s;
+    enum bb_err rc = store_prepare(tx, q->sql, &s);
+    if (rc)
+        return rc;
+    bool row = false;
+    if (q->text)
+        rc = store_bind_text(s, 1, q->text);
+    if (!rc)
+        rc = store_step(s, &row);
+    if (!rc)
+        q->value = strdup(!row ? "(no row)" : store_col_null(s, 0) ? "(null)"
+                                                                   : store_col_text(s, 0));
+    store_finalize(s);
+    return rc;
+}
+
+char *testdb_text(struct testdb *t, const char *sql, const char *text)
+{
+    struct text_query q = {sql, text, NULL};
+    if (store_read(t->st, text_query_fn, &q) != BB_OK) {
+        free(q.value);
+        return NULL;
+    }
+    return q.value;
+}
+
+static enum bb_err actor_fn(struct store_tx *tx, void *arg)
+{
+    struct actor *a = arg;
+    struct store_stmt *s;
+    enum bb_err rc = store_prepare(tx, "SELECT u.id, u.site_id, COALESCE(u.department_id, 0), "
+                                       "u.role, s.level FROM users u JOIN sites s ON s.id = "
+                                       "u.site_id WHERE u.login = ?", &s);
+    if (rc)
+        return rc;
+    bool row = false;
+    rc = store_bind_text(s, 1, a->login);
+    if (!rc)
+        rc = store_step(s, &row);
+    if (!rc && !row)
+        rc = BB_NOT_FOUND;
+    if (!rc) {
+        a->user_id = store_col_int(s, 0);
+        a->site_id = store_col_int(s, 1);
+        a->department_id = store_col_int(s, 2);
+        snprintf(a->site_level, sizeof a->site_level, "%s", store_col_text(s, 4));
+        if (!role_parse(store_col_text(s, 3), &a->role))
+            rc = BB_INTERNAL;
+    }
+    store_finalize(s);
+    return rc ? rc : site_path(tx, a->site_id, a->site_path);
+}
+
+int testdb_actor(struct testdb *t, const char *login, struct actor *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->login, sizeof out->login, "%s", login);
+    return store_read(t->st, actor_fn, out) == BB_OK ? 0 : -1;
 }

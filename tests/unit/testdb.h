@@ -5,6 +5,7 @@
 #define BB_TESTDB_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "sites/authz.h"
 #include "store/store.h"
 
 struct testdb {
@@ -22,6 +23,9 @@ int testdb_open(struct testdb *t, bool seed);
 int testdb_open_copy(struct testdb *t, const char *from);
 /* Seeds the demo into a new database and closes its store, leaving t->path to copy from. */
 int testdb_template(struct testdb *t);
+/* As testdb_template, with the shipped holiday calendar (data/holidays/: 2025, 2026) installed
+ * too; demo seeding alone has weekends only. */
+int testdb_template_holidays(struct testdb *t);
 /* Closes the store and opens the same file again; returns store_open's result (t->st is NULL
  * unless it is BB_OK). */
 enum bb_err testdb_reopen(struct testdb *t);
@@ -31,5 +35,11 @@ void testdb_close(struct testdb *t);
 /* Runs sql (no parameters, or one text parameter when text is not NULL) in a read transaction
  * and returns the first column of the first row; 0 when there is no row, -1 on error. */
 int64_t testdb_int(struct testdb *t, const char *sql, const char *text);
+/* As testdb_int, for the first column as text: a new string the caller frees, "(null)" for SQL
+ * NULL, "(no row)" when there is no row; NULL on error. */
+char *testdb_text(struct testdb *t, const char *sql, const char *text);
+/* The user login as the API would see them: id, role, department, site, its level and path.
+ * 0, or -1 when there is no such user or a query fails. */
+int testdb_actor(struct testdb *t, const char *login, struct actor *out);
 
 #endif
