@@ -111,23 +111,8 @@ enum bb_err dept_get(struct store_tx *tx, const struct actor *a, int64_t id, jso
 {
     if (!authz_can(a, AUTHZ_READ_DEPT, NULL))
         return BB_FORBIDDEN;
-    struct store_stmt *s;
-    enum bb_err rc = store_prepare(tx, "SELECT id, code, name FROM departments WHERE id = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_bind_int(s, 1, id);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && !row)
-        rc = BB_NOT_FOUND;
-    if (!rc) {
-        *out = store_row_json(s, "iss", dept_names);
-        if (!*out)
-            rc = BB_NOMEM;
-    }
-    store_finalize(s);
-    return rc;
+    return store_get_json(tx, "SELECT id, code, name FROM departments WHERE id = ?", id, "iss",
+                          dept_names, out);
 }
 
 enum bb_err dept_list(struct store_tx *tx, const struct actor *a, int64_t after, int limit,

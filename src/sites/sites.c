@@ -269,23 +269,8 @@ enum bb_err site_get(struct store_tx *tx, const struct actor *a, int64_t id, jso
         return rc;
     if (!authz_can(a, AUTHZ_READ_SITE, r.path))
         return BB_FORBIDDEN;
-    struct store_stmt *s;
-    rc = store_prepare(tx, "SELECT " SITE_COLS " FROM sites WHERE id = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_bind_int(s, 1, id);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && !row)
-        rc = BB_NOT_FOUND;
-    if (!rc) {
-        *out = store_row_json(s, site_types, site_names);
-        if (!*out)
-            rc = BB_NOMEM;
-    }
-    store_finalize(s);
-    return rc;
+    return store_get_json(tx, "SELECT " SITE_COLS " FROM sites WHERE id = ?", id, site_types,
+                          site_names, out);
 }
 
 enum bb_err site_list(struct store_tx *tx, const struct actor *a, int64_t after, int limit,

@@ -227,21 +227,8 @@ enum bb_err user_get(struct store_tx *tx, const struct actor *a, int64_t id, jso
         return rc;
     if (!authz_can(a, AUTHZ_READ_SITE, cur.path))
         return BB_FORBIDDEN;
-    struct store_stmt *s;
-    rc = store_prepare(tx, "SELECT " USER_COLS " FROM users u WHERE u.id = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_bind_int(s, 1, id);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row) {
-        *out = store_row_json(s, user_types, user_names);
-        if (!*out)
-            rc = BB_NOMEM;
-    }
-    store_finalize(s);
-    return rc;
+    return store_get_json(tx, "SELECT " USER_COLS " FROM users u WHERE u.id = ?", id, user_types,
+                          user_names, out);
 }
 
 enum bb_err user_list(struct store_tx *tx, const struct actor *a, int64_t site_id, int64_t after,

@@ -167,21 +167,8 @@ enum bb_err window_get(struct store_tx *tx, const struct actor *a, int64_t id, j
         return rc;
     if (!authz_can(a, AUTHZ_READ_SITE, cur.path))
         return BB_FORBIDDEN;
-    struct store_stmt *s;
-    rc = store_prepare(tx, "SELECT " WIN_COLS " FROM windows w WHERE w.id = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_bind_int(s, 1, id);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row) {
-        *out = store_row_json(s, win_types, win_names);
-        if (!*out)
-            rc = BB_NOMEM;
-    }
-    store_finalize(s);
-    return rc;
+    return store_get_json(tx, "SELECT " WIN_COLS " FROM windows w WHERE w.id = ?", id, win_types,
+                          win_names, out);
 }
 
 enum bb_err window_list(struct store_tx *tx, const struct actor *a, int64_t site_id,

@@ -57,3 +57,25 @@ enum bb_err store_rows_json(struct store_stmt *s, const char *types, const char 
         }
     }
 }
+
+enum bb_err store_get_json(struct store_tx *tx, const char *sql, int64_t id, const char *types,
+                           const char *const names[], json_t **out)
+{
+    struct store_stmt *s;
+    enum bb_err rc = store_prepare(tx, sql, &s);
+    if (rc)
+        return rc;
+    bool row = false;
+    rc = store_bind_int(s, 1, id);
+    if (!rc)
+        rc = store_step(s, &row);
+    if (!rc && !row)
+        rc = BB_NOT_FOUND;
+    if (!rc) {
+        *out = store_row_json(s, types, names);
+        if (!*out)
+            rc = BB_NOMEM;
+    }
+    store_finalize(s);
+    return rc;
+}

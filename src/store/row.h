@@ -9,6 +9,11 @@
  * Returns a new reference, NULL when out of memory. */
 json_t *store_row_json(struct store_stmt *s, const char *types, const char *const names[]);
 
+/* Runs sql with id bound to its one parameter and returns the row as an object (as
+ * store_row_json). BB_NOT_FOUND when there is no row. */
+enum bb_err store_get_json(struct store_tx *tx, const char *sql, int64_t id, const char *types,
+                           const char *const names[], json_t **out);
+
 /* Steps s (whose first column is the id, ordered by id, limited to limit + 1 rows) and
  * appends up to limit records to *items (a new array). *next is the last id returned when more
  * rows follow, else 0. */
