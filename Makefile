@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. `make run`: set up, build optimised, serve the demo.
-# `make test`: set up, build with ASan+UBSan, run every suite through ctest.
+# `make test`: set up, check the optimised build is warning-free too, build with ASan+UBSan and
+# run every suite through ctest.
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
@@ -23,7 +24,7 @@ build-dev:
 	cmake -S . -B build-dev -DCMAKE_BUILD_TYPE=Debug -DBB_SANITIZE=ON -DBB_TESTS=ON >/dev/null
 	cmake --build build-dev -j $(JOBS)
 
-test: deps build-dev
+test: deps build build-dev
 	cd build-dev && ctest --output-on-failure -j $(JOBS)
 
 bench: deps

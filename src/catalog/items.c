@@ -226,7 +226,7 @@ enum bb_err item_create(struct store_tx *tx, const struct actor *a, const struct
             *field = required[k].name;
             return BB_MISSING_FIELD;
         }
-    int64_t dept_id, item_id, vid;
+    int64_t dept_id = 0, item_id = 0, vid = 0;
     enum bb_err rc = item_check_fields(tx, in, &dept_id, field);
     if (rc)
         return rc;
