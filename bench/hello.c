@@ -12,7 +12,13 @@ static enum MHD_Result hello(void *cls, struct MHD_Connection *c, const char *ur
                              const char *method, const char *version, const char *data,
                              size_t *size, void **ctx)
 {
-    (void)cls, (void)url, (void)method, (void)version, (void)data, (void)size, (void)ctx;
+    (void)cls, (void)url, (void)method, (void)version, (void)data;
+    static int first_call;
+    if (!*ctx) { /* answer on the second call, as bangban does: else libmicrohttpd closes */
+        *ctx = &first_call;
+        return MHD_YES;
+    }
+    *size = 0;
     static const char body[] = "{\"status\":\"ok\"}";
     struct MHD_Response *r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body,
                                                              MHD_RESPMEM_PERSISTENT);
