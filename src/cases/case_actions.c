@@ -259,7 +259,9 @@ static enum bb_err act_receive(struct act *x)
     return rc;
 }
 
-static enum bb_err act_accept(struct act *x)
+/* Only a site that accepts the item (受理) may accept or refuse it: a district centre, or a site
+ * listing it as accept. Others collect or consult and submit it on. */
+static enum bb_err accepting_holder(struct act *x)
 {
     enum bb_err rc = at_holder(x);
     if (!rc)
@@ -267,15 +269,18 @@ static enum bb_err act_accept(struct act *x)
     if (rc)
         return rc;
     bool accepts = strcmp(x->c.holder_level, "district") == 0;
-    if (!accepts) {
-        int64_t args[] = {x->c.holder_site_id, x->c.item_id};
+    int64_t args[] = {x->c.holder_site_id, x->c.item_id};
+    if (!accepts)
         rc = store_query_int(x->tx, "SELECT id FROM site_items WHERE site_id = ? AND item_id = ? "
                                     "AND mode = 'accept'", 2, args, &accepts, NULL);
-        if (rc)
-            return rc;
-    }
-    if (!accepts)
-        return BB_FORBIDDEN; /* this site collects or consults only: submit it on */
+    return rc ? rc : accepts ? BB_OK : BB_FORBIDDEN;
+}
+
+static enum bb_err act_accept(struct act *x)
+{
+    enum bb_err rc = accepting_holder(x);
+    if (rc)
+        return rc;
     int64_t missing = 0;
     bool found;
     rc = store_query_int(x->tx, "SELECT COUNT(*) FROM case_materials WHERE case_id = ? AND "
@@ -325,6 +330,8 @@ static enum bb_err act_supplement(struct act *x)
     enum bb_err rc = at_holder(x);
     if (rc)
         return rc;
+    if (!x->c.notice_given_on[0])
+        return BB_WRONG_STATE; /* nothing was asked for */
     if (!x->in->has_materials || x->in->nmaterials == 0) {
         *x->field = "materials";
         return BB_MISSING_FIELD;
@@ -447,7 +454,7 @@ static enum bb_err act_decide(struct act *x)
 
 static enum bb_err act_refuse(struct act *x)
 {
-    enum bb_err rc = at_holder(x);
+    enum bb_err rc = accepting_holder(x);
     if (!rc)
         rc = need_text(x, x->in->reason, "reason");
     if (!rc)
@@ -558,6 +565,82 @@ static enum bb_err act_extend(struct act *x)
 
 /* --- the driver --- */
 
+/* What the actor could do now: state and role from the table, then each action's own
+ * preconditions (holder site, pending handoff, where it can be accepted, departments). */
+enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const struct case_row *c,
+                             json_t **out)
+{
+    *out = json_array();
+    if (!*out)
+        return BB_NOMEM;
+    bool pending_any = false, pending_me = false, accepts = !strcmp(c->holder_level, "district");
+    bool unreceived = false, has_parent = false;
+    int64_t args[] = {c->id, a->site_id};
+    enum bb_err rc = store_query_int(tx, "SELECT id FROM handoffs WHERE case_id = ? AND "
+                                         "received_at IS NULL", 1, &c->id, &pending_any, NULL);
+    if (!rc)
+        rc = store_query_int(tx, "SELECT id FROM handoffs WHERE case_id = ? AND received_at IS "
+                                 "NULL AND to_site_id = ?", 2, args, &pending_me, NULL);
+    int64_t sargs[] = {c->holder_site_id, c->item_id};
+    if (!rc && !accepts)
+        rc = store_query_int(tx, "SELECT id FROM site_items WHERE site_id = ? AND item_id = ? AND "
+                                 "mode = 'accept'", 2, sargs, &accepts, NULL);
+    if (!rc)
+        rc = store_query_int(tx, "SELECT id FROM case_materials WHERE case_id = ? AND "
+                                 "received = 0", 1, &c->id, &unreceived, NULL);
+    if (!rc)
+        rc = store_query_int(tx, "SELECT parent_id FROM sites WHERE id = ? AND parent_id IS NOT "
+                                 "NULL", 1, &c->holder_site_id, &has_parent, NULL);
+    char dept[32] = "";
+    if (!rc && a->role == ROLE_APPROVER) {
+        struct store_stmt *s;
+        rc = store_prepare(tx, "SELECT code FROM departments WHERE id = ?", &s);
+        bool row = false;
+        if (!rc) {
+            rc = store_bind_int(s, 1, a->department_id);
+            if (!rc)
+                rc = store_step(s, &row);
+            if (!rc && row)
+                snprintf(dept, sizeof dept, "%s", store_col_text(s, 0));
+            store_finalize(s);
+        }
+    }
+    if (rc)
+        return rc;
+    bool holder = a->site_id == c->holder_site_id;
+    bool immediate = !strcmp(c->case_type, "immediate");
+    bool subtree = authz_in_subtree(a->site_path, c->holder_path);
+    for (size_t i = 0; i < NACTIONS; i++) {
+        const char *n = actions[i].name;
+        if (!state_allows(actions[i].from, c->status) || !(actions[i].roles & (1u << a->role)))
+            continue;
+        bool ok;
+        if (!strcmp(n, "submit"))
+            ok = holder && !pending_any && has_parent;
+        else if (!strcmp(n, "receive"))
+            ok = pending_me;
+        else if (!strcmp(n, "accept") || !strcmp(n, "refuse"))
+            ok = holder && !pending_any && accepts;
+        else if (!strcmp(n, "supplement"))
+            ok = holder && c->notice_given_on[0] && unreceived;
+        else if (!strcmp(n, "forward") || !strcmp(n, "return_materials"))
+            ok = holder && !pending_any;
+        else if (!strcmp(n, "decide"))
+            ok = (strcmp(c->status, "accepted") != 0 || immediate) &&
+                 (a->role == ROLE_APPROVER ? dept[0] && deciding_dept(c, dept) && subtree
+                                           : immediate && holder);
+        else if (!strcmp(n, "archive"))
+            ok = holder && c->materials_returned && c->visited;
+        else if (!strcmp(n, "extend"))
+            ok = subtree;
+        else
+            ok = holder;
+        if (ok)
+            json_array_append_new(*out, json_string(n));
+    }
+    return BB_OK;
+}
+
 json_t *case_allowed(const char *status)
 {
     json_t *arr = json_array();
@@ -585,8 +668,8 @@ enum bb_err case_act(struct store_tx *tx, const struct actor *a, const char *rec
     if (in->if_match && in->if_match != x.c.version)
         return BB_VERSION_MISMATCH;
     if (!state_allows(actions[k].from, x.c.status)) {
-        *allowed = case_allowed(x.c.status);
-        return BB_WRONG_STATE;
+        enum bb_err arc = case_allowed_for(tx, a, &x.c, allowed);
+        return arc ? arc : BB_WRONG_STATE;
     }
     if (!(actions[k].roles & (1u << a->role)))
         return BB_FORBIDDEN;
@@ -596,10 +679,10 @@ enum bb_err case_act(struct store_tx *tx, const struct actor *a, const char *rec
     x.status = x.c.status;
     rc = actions[k].fn(&x);
     workday_cal_free(x.cal);
-    if (rc == BB_WRONG_STATE && x.pending) {
-        *allowed = json_pack("[s]", "receive");
-    } else if (rc == BB_WRONG_STATE) {
-        *allowed = case_allowed(x.c.status);
+    if (rc == BB_WRONG_STATE) {
+        enum bb_err arc = case_allowed_for(tx, a, &x.c, allowed);
+        if (arc)
+            rc = arc;
     }
     if (!rc)
         rc = store_run(tx, "UPDATE cases SET status = ?, version = version + 1, updated_at = ? "

@@ -25,6 +25,9 @@ int case_today(void);
 /* Appends a timeline event and the matching audit entry. */
 enum bb_err case_event(struct store_tx *tx, const struct actor *a, const struct case_row *c,
                        const char *action, const char *status, const char *note);
+/* The actions this actor could take on the case now (a new JSON array). */
+enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const struct case_row *c,
+                             json_t **out);
 /* The actions the status allows (a new JSON array of names). */
 json_t *case_allowed(const char *status);
 /* Deadline view: days_left (INT32_MIN when none), state "normal|due_soon|overdue". */

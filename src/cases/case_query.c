@@ -108,16 +108,19 @@ enum bb_err case_notice(struct store_tx *tx, const struct actor *a, const char *
         return rc;
     if (!case_visible(a, &c))
         return BB_FORBIDDEN;
-    static const char *const names[] = {"material", "name", "required"};
+    if (!c.notice_given_on[0])
+        return BB_NOT_FOUND; /* nothing was missing: no notice was given */
+    static const char *const names[] = {"material", "name", "condition"};
     struct store_stmt *s;
-    rc = store_prepare(tx, "SELECT material_id, name, required FROM case_materials "
-                           "WHERE case_id = ? AND received = 0 ORDER BY id", &s);
+    rc = store_prepare(tx, "SELECT cm.material_id, cm.name, m.condition FROM case_materials cm "
+                           "JOIN materials m ON m.id = cm.material_id WHERE cm.case_id = ? AND "
+                           "cm.received = 0 AND cm.required = 1 ORDER BY cm.id", &s);
     json_t *missing = NULL;
     int64_t next;
     if (!rc) {
         rc = store_bind_int(s, 1, c.id);
         if (!rc)
-            rc = store_rows_json(s, "isb", names, CASE_MAX_MATERIALS, &missing, &next);
+            rc = store_rows_json(s, "iss", names, CASE_MAX_MATERIALS, &missing, &next);
         store_finalize(s);
     }
     if (rc)

@@ -145,12 +145,28 @@ enum bb_err case_get(struct store_tx *tx, const struct actor *a, const char *rec
         rc = audit_append(tx, a, "applicant.reveal", object, "ok", NULL);
     }
     json_t *ent = json_array_get(entrustment, 0);
-    if (ent) /* the principal is the applicant, shown as the applicant is */
+    if (ent) { /* the principal is the applicant, shown as the applicant is */
         json_object_set(ent, "principal", json_object_get(applicant, "name"));
+        json_object_set_new(ent, "revoked", json_boolean(!json_is_null(json_object_get(ent, "revoked_at"))));
+        json_object_del(ent, "revoked_at");
+    }
     json_object_set_new(o, "receipt", json_string(c.receipt));
     json_object_set_new(o, "status", json_string(c.status));
     json_object_set_new(o, "version", json_integer(c.version));
-    json_object_set_new(o, "allowed_actions", case_allowed(c.status));
+    json_t *allowed = NULL;
+    if (a && case_allowed_for(tx, a, &c, &allowed) == BB_OK)
+        json_object_set_new(o, "allowed_actions", allowed);
+    else
+        json_object_set_new(o, "allowed_actions", case_allowed(c.status));
+    struct store_stmt *qs;
+    if (store_prepare(tx, "SELECT query_code, channel FROM cases WHERE id = ?", &qs) == BB_OK) {
+        bool row = false;
+        if (store_bind_int(qs, 1, c.id) == BB_OK && store_step(qs, &row) == BB_OK && row) {
+            json_object_set_new(o, "query_code", json_string(store_col_text(qs, 0)));
+            json_object_set_new(o, "channel", json_string(store_col_text(qs, 1)));
+        }
+        store_finalize(qs);
+    }
     json_object_set(o, "item", json_array_get(item, 0));
     json_object_set_new(o, "applicant", applicant);
     json_object_set_new(o, "site_id", json_integer(c.site_id));

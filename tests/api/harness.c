@@ -355,13 +355,17 @@ out:
 	return s;
 }
 
-int srv_stop(struct srv *s)
+/* SIGTERM to the server and its exit status checked (0 wanted); s->pid becomes -1.
+ * 0 iff it exited with status 0. */
+static int stop_server(struct srv *s)
 {
 	int status = 0;
 	int rc = 0;
 
-	if (!s)
+	if (s->pid <= 0) {	/* never kill(-1 or 0, ...) */
+		fprintf(stderr, "harness: no server process to stop\n");
 		return -1;
+	}
 	if (kill(s->pid, SIGTERM) != 0) {
 		fprintf(stderr, "harness: server (pid %d) already gone before SIGTERM\n", (int)s->pid);
 		rc = -1;
@@ -384,11 +388,55 @@ int srv_stop(struct srv *s)
 		rc = -1;
 	}
 out:
+	s->pid = -1;
+	return rc;
+}
+
+int srv_stop(struct srv *s)
+{
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = stop_server(s);
 	if (rc || getenv("BB_API_LOG"))
 		print_log_tail(s);
 	remove_dir(s);
 	free(s);
 	return rc;
+}
+
+int srv_restart_args(struct srv *s, const char *const *extra)
+{
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = stop_server(s);
+	if (rc) {
+		print_log_tail(s);
+		harness_note_failure();
+	}
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int up = serve(s, extra);
+
+		if (up == 0)
+			return rc;
+		if (up < 0) {
+			print_log_tail(s);
+			if (s->pid > 0) {
+				int status;
+
+				kill(s->pid, SIGKILL);
+				(void)waitpid(s->pid, &status, 0);
+				s->pid = -1;
+			}
+			return -1;
+		}
+		fprintf(stderr, "harness: retrying on another port\n");
+	}
+	print_log_tail(s);
+	return -1;
 }
 
 int srv_group_setup(void **state)

@@ -48,6 +48,10 @@ int harness_failures(void);
 struct srv *srv_start(void);
 /* srv_start() with extra `serve` arguments (NULL-terminated), e.g. --secure-cookies. */
 struct srv *srv_start_args(const char *const *extra);
+/* Stops s's server with SIGTERM (it must exit 0) and serves the same database again, on a new
+ * port, with these extra arguments (NULL-terminated; e.g. another --fake-now). Clients of s keep
+ * working (sign in again if sessions must not survive). 0 when it stopped cleanly and is up again. */
+int srv_restart_args(struct srv *s, const char *const *extra);
 /* Stops it with SIGTERM and removes its temp dir. 0 iff it exited with status 0. */
 int srv_stop(struct srv *s);
 /* cmocka group fixtures: *state becomes / is the struct srv. */
