@@ -34,4 +34,26 @@ json_t *case_allowed(const char *status);
 void case_clock(const struct workday_cal *cal, const struct case_row *c, int today,
                 int *days_left, const char **state, bool *provisional);
 
+
+/* One action in progress (case_actions.c drives, case_steps.c holds each action's rules). */
+struct case_step {
+    struct store_tx *tx;
+    const struct actor *a;
+    struct case_row c;
+    const struct case_action *in;
+    const char **field;
+    struct workday_cal *cal;
+    int today;
+    const char *status; /* the status after the action */
+    bool pending;       /* refused because a handoff awaits its receipt */
+    char note[2048];
+};
+
+typedef enum bb_err (*case_step_fn)(struct case_step *x);
+#define CASE_ACTION(n, from, roles) enum bb_err case_step_##n(struct case_step *x);
+#include "actions.def"
+#undef CASE_ACTION
+/* True when dept must decide the case (the item's department, or one of its joint ones). */
+bool case_deciding_dept(const struct case_row *c, const char *dept);
+
 #endif
