@@ -9,7 +9,6 @@
 #include "../sites/sites.h"
 #include "case_int.h"
 
-typedef enum bb_err (*case_step_fn)(struct case_step *x);
 
 #define R(id) (1u << ROLE_##id)
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Browser tests for the web pages (web/), run against a real bangban server.
 //
-//   node run.mjs <path-to-bangban-binary>
+//   node run.mjs <path-to-bangban-binary>        (E2E_GREP=<regexp> runs only the matching tests)
 //
 // Seeds a demo database in a temporary directory, starts `bangban serve` on a free port, and
 // drives Debian's /usr/bin/chromium through playwright-core at a desktop and a phone viewport,
 // with axe-core for accessibility. Prints `ok - <name>` / `not ok - <name>: <error>` per test and
 // a closing `e2e: N passed, N failed`; exits 0 only when all pass. The server and the browser are
 // always stopped; the temporary directory is removed on success and kept (with the server log and
-// failure screenshots) on failure. Everything gives up after 8 minutes.
+// failure screenshots) on failure. Everything gives up after 12 minutes.
 //
 // lib/    harness (runner, assertions), server, api (ground truth), browser, checks (axe, layout)
 // pages/  common (no browser), then one module per page: tests(vp) -> [[name, fn(page), opts]]
@@ -29,11 +29,15 @@ import * as items from './pages/items.mjs';
 import * as catalog from './pages/catalog.mjs';
 import * as item from './pages/item.mjs';
 import * as siteItems from './pages/site_items.mjs';
+import * as cases from './pages/cases.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const OVERALL_TIMEOUT_MS = 480_000;
-const SUITES = [login, home, guide, items, catalog, item, siteItems];
+const OVERALL_TIMEOUT_MS = 720_000;
+const SUITES = [login, home, guide, items, catalog, item, siteItems, cases];
+
+// E2E_GREP=<regexp>: run only the browser tests whose name matches (while working on a page).
+const GREP = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP) : null;
 
 let cleanedUp = false;
 
@@ -65,6 +69,8 @@ async function main() {
   }
   ctx.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bangban-e2e-'));
   const db = path.join(ctx.tmpDir, 'e2e.db');
+  ctx.bin = bin;
+  ctx.db = db;
   try {
     seedDemo(bin, db);
   } catch (err) {
@@ -87,18 +93,31 @@ async function main() {
   for (const vp of VIEWPORTS) {
     for (const suite of SUITES) {
       for (const [name, fn, opts] of suite.tests(vp)) {
+        if (GREP && !GREP.test(`[${vp.name}] ${name}`)) continue;
         await test(`[${vp.name}] ${name}`, () => withPage(vp, fn), opts);
       }
+    }
+  }
+  // Last, after every viewport: tests that change the shared database for good (e.g. a second
+  // server whose clock runs weeks ahead). finale() -> [[name, fn(), opts]].
+  for (const suite of SUITES) {
+    if (!suite.finale) continue;
+    for (const [name, fn, opts] of suite.finale()) {
+      if (GREP && !GREP.test(name)) continue;
+      await test(name, fn, opts);
     }
   }
 
   await cleanup();
   await test('server: no sanitizer report or crash in its log', () => {
-    const bad = serverLog().split('\n').filter((l) =>
-      /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: \w+Sanitizer/.test(l));
-    assert(!bad.length, bad.slice(0, 3).join(' | '));
-    const { child } = ctx.server;
-    assert(!child.signalCode || child.signalCode === 'SIGTERM', `the server died of ${child.signalCode}`);
+    for (const server of [ctx.server, ...ctx.extraServers]) {
+      const bad = serverLog(server).split('\n').filter((l) =>
+        /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: \w+Sanitizer/.test(l));
+      assert(!bad.length, `${path.basename(server.logPath)}: ${bad.slice(0, 3).join(' | ')}`);
+      const { child } = server;
+      assert(!child.signalCode || child.signalCode === 'SIGTERM',
+        `${path.basename(server.logPath)}: the server died of ${child.signalCode}`);
+    }
   });
   return ctx.failed ? 1 : 0;
 }
@@ -124,7 +143,9 @@ const overall = setTimeout(() => {
 
 // Last resort when something calls process.exit() before cleanup() has run.
 process.on('exit', () => {
-  if (ctx.server && !exited(ctx.server.child)) ctx.server.child.kill('SIGKILL');
+  for (const server of [ctx.server, ...ctx.extraServers]) {
+    if (server && !exited(server.child)) server.child.kill('SIGKILL');
+  }
 });
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -13,17 +13,20 @@ export class ApiError extends Error {
     this.messageZh = (error && typeof error.message === 'string') ? error.message : '';
     this.messageEn = (error && typeof error.message_en === 'string') ? error.message_en : '';
     this.field = (error && error.field) || null;
+    this.allowed = (error && Array.isArray(error.allowed)) ? error.allowed : null;
   }
 }
 
 /**
- * method path under /api/v1 (e.g. 'GET', '/me'); body is sent as JSON; csrf as X-CSRF-Token.
- * Resolves to the parsed JSON body (null for 204); rejects with ApiError.
+ * method path under /api/v1 (e.g. 'GET', '/me'); body is sent as JSON; csrf as X-CSRF-Token;
+ * headers adds more (If-Match, Idempotency-Key). Resolves to the parsed JSON body (null for 204);
+ * rejects with ApiError.
  */
-export async function api(method, path, { body, csrf } = {}) {
+export async function api(method, path, { body, csrf, headers: extra } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (csrf) headers['X-CSRF-Token'] = csrf;
+  if (extra) Object.assign(headers, extra);
   let res;
   try {
     res = await fetch(`/api/v1${path}`, {
@@ -79,4 +82,18 @@ export function showError(el, err) {
     if (!(err instanceof ApiError)) console.error(err);
   }
   apply(el.parentNode || document);
+}
+
+/**
+ * A fresh Idempotency-Key. crypto.randomUUID needs a secure context (https or localhost); a
+ * station on the county LAN may be plain http, so fall back to getRandomValues (same format).
+ */
+export function newIdempotencyKey() {
+  if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+  const b = new Uint8Array(16);
+  window.crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -4,6 +4,10 @@
 import { apply, initI18n, t } from './i18n.js';
 import { ApiError, api, showError } from './api.js';
 import { renderSiteTree } from './sitetree.js';
+import { h } from './dom.js';
+import { label } from './labels.js';
+import { caseLink, daysLeftEl } from './casekit.js';
+import { showStaffNav } from './staff.js';
 
 const MAX_SITE_PAGES = 500; // 500 pages of 200: far past any real county; stops a looping cursor
 
@@ -107,6 +111,43 @@ async function loadSites(ownSiteId) {
   }
 }
 
+function alertRow(a) {
+  const meta = [];
+  if (a.due) meta.push(h('span', { i18n: 'alerts.due', args: { date: a.due } }));
+  if (a.kind !== 'handoff_late' && a.days_left !== null && a.days_left !== undefined) {
+    meta.push(daysLeftEl(a.days_left));
+  }
+  return h('li', { attrs: { 'data-kind': a.kind, 'data-receipt': a.receipt } }, [
+    h('p', { cls: 'meta alert-head' }, [
+      label('span', 'alert_kind', a.kind, `badge kind-${a.kind}`),
+      caseLink(a.receipt),
+    ]),
+    meta.length ? h('p', { cls: 'meta' }, meta) : null,
+  ]);
+}
+
+/** GET /alerts: what the caller's site holds that is due soon, overdue, or late in a handoff. */
+async function loadAlerts() {
+  const st = $('alerts-status');
+  st.setAttribute('data-i18n', 'common.loading');
+  apply(st.parentNode);
+  try {
+    const res = await api('GET', '/alerts');
+    const items = Array.isArray(res.items) ? res.items : [];
+    const ul = $('alerts');
+    ul.textContent = '';
+    for (const a of items) ul.append(alertRow(a));
+    st.setAttribute('data-i18n', items.length ? 'alerts.count' : 'alerts.none');
+    st.setAttribute('data-i18n-args', JSON.stringify({ n: items.length }));
+    apply(st.parentNode);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return goToSignIn();
+    st.removeAttribute('data-i18n');
+    st.textContent = '';
+    showError($('alerts-error'), err);
+  }
+}
+
 async function signOut() {
   const btn = $('sign-out');
   btn.disabled = true;
@@ -136,10 +177,11 @@ async function main() {
     return;
   }
   csrf = me.csrf || '';
+  showStaffNav(me);
   renderMe(me);
   $('content').hidden = false;
   apply(document);
-  await loadSites(me.site ? me.site.id : me.user && me.user.site_id);
+  await Promise.all([loadAlerts(), loadSites(me.site ? me.site.id : me.user && me.user.site_id)]);
   const status = $('status');
   status.removeAttribute('data-i18n');
   status.textContent = '';

@@ -21,10 +21,21 @@ export const OBJECTS = ['individual', 'organisation', 'both'];
 export const RESULT_TYPES = ['certificate', 'document', 'money', 'none'];
 export const ITEM_LEVELS = ['district', 'township', 'village'];
 
+// Cases (docs/api.md, "Cases"): statuses, clock states, actions (the timeline adds create and
+// deemed_accept), alert kinds and intake channels.
+export const CASE_STATUSES = ['intake', 'submitted', 'accepted', 'in_review', 'decided', 'issued', 'archived', 'refused', 'withdrawn'];
+export const CASE_STATES = ['normal', 'due_soon', 'overdue'];
+export const CASE_ACTIONS = ['submit', 'receive', 'accept', 'request_supplement', 'supplement', 'forward', 'decide', 'refuse', 'issue', 'return_materials', 'visit', 'archive', 'withdraw', 'extend'];
+export const TIMELINE_ACTIONS = ['create', 'deemed_accept'];
+export const ALERT_KINDS = ['due_soon', 'overdue', 'notice_due', 'handoff_late'];
+export const CHANNELS = ['station', 'window', 'home', 'online', 'hotline'];
+
 // vocabulary -> i18n key prefix
 const PREFIX = {
   case_type: 'case_type', status: 'status', mode: 'mode', form: 'form', object: 'object',
   result_type: 'result_type', item_level: 'item_level', site_level: 'level',
+  case_status: 'case_status', case_state: 'case_state', case_action: 'case_action',
+  alert_kind: 'alert_kind', channel: 'channel',
 };
 
 /** The i18n key of value in vocabulary kind, or null when unknown. */

@@ -34,6 +34,7 @@ export async function startStaffPage() {
     showError($('error'), err);
     return null;
   }
+  showStaffNav(me);
   const btn = $('sign-out');
   if (btn) {
     btn.addEventListener('click', async () => {
@@ -49,6 +50,22 @@ export async function startStaffPage() {
     });
   }
   return me;
+}
+
+/** Who may open a case (POST /api/v1/cases): agents, web agents, clerks, coordinators, admins. */
+export function canTakeIntake(me) {
+  return !!me && !!me.user && ['agent', 'web_agent', 'clerk', 'coordinator', 'admin'].includes(me.user.role);
+}
+
+/** Agents (代办员, 网办员) act for the resident and need an entrustment. */
+export function isAgent(me) {
+  return !!me && !!me.user && (me.user.role === 'agent' || me.user.role === 'web_agent');
+}
+
+/** The shared staff nav: 受理办件 only for those who may open a case. */
+export function showStaffNav(me) {
+  const li = $('nav-intake');
+  if (li) li.hidden = !canTakeIntake(me);
 }
 
 /** Catalogue changes are for admins of a district-level site. */

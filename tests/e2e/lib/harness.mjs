@@ -11,6 +11,9 @@ export const ctx = {
   tmpDir: null,
   browser: null,
   server: null,
+  extraServers: [], // more servers on the same database (see lib/server.mjs)
+  bin: '', // the bangban binary and the test database, for the extra servers
+  db: '',
   stopping: false, // set once the run is being torn down (timeout, signal): no more tests
   passed: 0,
   failed: 0,

@@ -33,39 +33,59 @@ export function seedDemo(bin, db) {
 
 /** Starts the server (ctx.server) and resolves to its base URL once /healthz answers 200. */
 export async function startServer(bin, db) {
+  const { server, url } = await spawnServer(bin, db, [], 'server.log');
+  ctx.server = server;
+  return url;
+}
+
+/**
+ * Another server on the same database (extra flags, e.g. --fake-now), logging to logName; it is
+ * stopped with the main one. Resolves to its base URL.
+ */
+export async function startExtraServer(bin, db, extra, logName) {
+  const { server, url } = await spawnServer(bin, db, extra, logName);
+  ctx.extraServers.push(server);
+  return url;
+}
+
+async function spawnServer(bin, db, extra, logName) {
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
-    const logPath = path.join(ctx.tmpDir, 'server.log');
+    const logPath = path.join(ctx.tmpDir, logName);
     const log = fs.openSync(logPath, 'a');
-    const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`],
+    const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extra],
       { stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    ctx.server = { child, logPath };
+    const server = { child, logPath };
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !exited(child)) {
       try {
         const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
         await res.arrayBuffer();
-        if (res.status === 200) return url;
+        if (res.status === 200) return { server, url };
       } catch {
         // not listening yet
       }
       await sleep(100);
     }
     if (!exited(child)) {
-      await stopServer();
+      await stopOne(server);
       throw new Error('GET /healthz did not answer 200 within 30 s');
     }
     // It exited: most likely the port was taken between freePort() and bind; try another.
-    ctx.server = null;
   }
-  throw new Error(`bangban serve kept exiting at start-up; see ${path.join(ctx.tmpDir, 'server.log')}`);
+  throw new Error(`bangban serve kept exiting at start-up; see ${path.join(ctx.tmpDir, logName)}`);
 }
 
+/** Stops the main server and any extra ones. */
 export async function stopServer() {
-  if (!ctx.server) return;
-  const { child } = ctx.server;
+  for (const s of ctx.extraServers) await stopOne(s);
+  if (ctx.server) await stopOne(ctx.server);
+}
+
+async function stopOne(server) {
+  const { child } = server;
   if (!exited(child)) {
     const done = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -78,9 +98,10 @@ export async function stopServer() {
   }
 }
 
-export function serverLog() {
+/** The log of the main server, or of the server given. */
+export function serverLog(server = ctx.server) {
   try {
-    return fs.readFileSync(ctx.server.logPath, 'utf8');
+    return fs.readFileSync(server.logPath, 'utf8');
   } catch {
     return '';
   }

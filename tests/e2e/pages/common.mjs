@@ -8,7 +8,8 @@ import { assert, assertEqual, ctx, test } from '../lib/harness.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(HERE, '..', '..', '..', 'web');
 
-const PAGES = ['/', '/home', '/guide', '/items', '/catalog', '/item', '/site-items'];
+const PAGES = ['/', '/home', '/guide', '/items', '/catalog', '/item', '/site-items', '/intake', '/cases',
+  '/case', '/progress'];
 
 export async function run() {
   await test('i18n: zh-CN.json and en.json have the same keys, and the pages use only those', () => {
@@ -53,7 +54,14 @@ export async function run() {
       case_type: list('CASE_TYPES'), status: list('STATUSES'), mode: list('MODES'), form: list('FORMS'),
       object: list('OBJECTS'), result_type: list('RESULT_TYPES'), item_level: list('ITEM_LEVELS'),
       domain: domains,
+      case_status: list('CASE_STATUSES'), case_state: list('CASE_STATES'), case_action: list('CASE_ACTIONS'),
+      case_help: list('CASE_ACTIONS'), alert_kind: list('ALERT_KINDS'), channel: list('CHANNELS'),
     };
+    for (const a of list('TIMELINE_ACTIONS')) used.add(`case_action.${a}`);
+    for (const t of ['mine', 'site', 'incoming', 'due_soon', 'overdue']) {
+      used.add(`cases.tab_${t}`);
+      used.add(`cases.intro_${t}`);
+    }
     for (const [prefix, values] of Object.entries(vocab)) {
       assert(values.length >= 3, `labels.js: ${prefix} has ${values.length} values`);
       for (const v of values) used.add(`${prefix}.${v}`);

@@ -89,7 +89,7 @@ export function tests(vp) {
       await page.getByLabel('用户名', { exact: true }).waitFor();
       await page.evaluate(() => document.activeElement && document.activeElement.blur());
       const seen = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 10; i++) { // every control of the page, and round again to the fields
         await page.keyboard.press('Tab');
         const f = await page.evaluate(() => {
           const el = document.activeElement;
