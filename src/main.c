@@ -37,7 +37,8 @@ struct command {
 static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--hash-threads",
                                           "--max-body", "--secure-cookies", "--user",
                                           "--config", "--fake-now", "--key-file",
-                                          "--due-soon-days", "--leg-days", NULL};
+                                          "--due-soon-days", "--leg-days",
+                                          "--leg-days-district", NULL};
 static const char *const db_flags[] = {"--db", "--config", "--key-file", NULL};
 static const char *const no_flags[] = {NULL};
 static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
@@ -154,7 +155,7 @@ static int cmd_serve(struct cli *cli)
         status = open_store(c, c->threads + c->hash_threads + 3, &st);
     if (status)
         return status;
-    struct case_policy cp = {c->due_soon_days, c->leg_days, 5};
+    struct case_policy cp = {c->due_soon_days, c->leg_days, c->leg_days_district, 5};
     case_set_policy(&cp);
     struct api_options ao = {.secure_cookies = c->secure_cookies};
     api_configure(&ao);

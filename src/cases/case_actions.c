@@ -47,7 +47,7 @@ enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const s
     if (!*out)
         return BB_NOMEM;
     bool pending_any = false, pending_me = false, accepts = !strcmp(c->holder_level, "district");
-    bool unreceived = false, has_parent = false;
+    bool unreceived = false, has_parent = false, entrusted = false;
     int64_t args[] = {c->id, a->site_id};
     enum bb_err rc = store_query_int(tx, "SELECT id FROM handoffs WHERE case_id = ? AND "
                                          "received_at IS NULL", 1, &c->id, &pending_any, NULL);
@@ -64,6 +64,25 @@ enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const s
     if (!rc)
         rc = store_query_int(tx, "SELECT parent_id FROM sites WHERE id = ? AND parent_id IS NOT "
                                  "NULL", 1, &c->holder_site_id, &has_parent, NULL);
+    bool entrust_valid = false; /* standing and not expired: what lets an agent submit */
+    if (!rc)
+        rc = store_query_int(tx, "SELECT case_id FROM entrustments WHERE case_id = ? AND "
+                                 "revoked_at IS NULL", 1, &c->id, &entrusted, NULL);
+    if (!rc && entrusted) {
+        char today[WORKDAY_DATE_LEN];
+        workday_format(case_today(), today);
+        struct store_stmt *es;
+        rc = store_prepare(tx, "SELECT case_id FROM entrustments WHERE case_id = ? AND "
+                               "valid_until >= ?", &es);
+        if (!rc) {
+            rc = store_bind_int(es, 1, c->id);
+            if (!rc)
+                rc = store_bind_text(es, 2, today);
+            if (!rc)
+                rc = store_step(es, &entrust_valid);
+            store_finalize(es);
+        }
+    }
     char dept[32] = "";
     if (!rc && a->role == ROLE_APPROVER) {
         struct store_stmt *s;
@@ -89,7 +108,8 @@ enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const s
             continue;
         bool ok;
         if (!strcmp(n, "submit"))
-            ok = holder && !pending_any && has_parent;
+            ok = holder && !pending_any && has_parent &&
+                 ((a->role != ROLE_AGENT && a->role != ROLE_WEB_AGENT) || entrust_valid);
         else if (!strcmp(n, "receive"))
             ok = pending_me;
         else if (!strcmp(n, "accept") || !strcmp(n, "refuse"))
@@ -106,6 +126,8 @@ enum bb_err case_allowed_for(struct store_tx *tx, const struct actor *a, const s
             ok = holder && c->materials_returned && c->visited;
         else if (!strcmp(n, "extend"))
             ok = subtree;
+        else if (!strcmp(n, "revoke_entrustment"))
+            ok = entrusted && (holder || a->site_id == c->site_id);
         else
             ok = holder;
         if (ok)

@@ -5,7 +5,7 @@
 #include "../core/clock.h"
 #include "case_int.h"
 
-static struct case_policy policy = {2, 1, 5};
+static struct case_policy policy = {2, 1, 1, 5};
 
 void case_set_policy(const struct case_policy *p) { policy = *p; }
 const struct case_policy *case_get_policy(void) { return &policy; }

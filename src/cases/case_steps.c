@@ -35,6 +35,15 @@ static enum bb_err date_add(struct case_step *x, int from, int64_t n, char out[W
     return rc ? rc : workday_format(d, out);
 }
 
+/* Working days a handoff to site may wait for its receipt: each level has its own limit. */
+static int leg_limit(struct case_step *x, int64_t site)
+{
+    bool district = false;
+    (void)store_query_int(x->tx, "SELECT id FROM sites WHERE id = ? AND level = 'district'", 1,
+                          &site, &district, NULL);
+    return district ? case_get_policy()->leg_days_district : case_get_policy()->leg_days;
+}
+
 static enum bb_err need_text(struct case_step *x, const char *v, const char *name)
 {
     if (v && *v)
@@ -142,7 +151,7 @@ enum bb_err case_step_submit(struct case_step *x)
     rc = material_list(x, "cm.received = 1 AND cm.custody_site_id IS NOT NULL", list, sizeof list,
                        &n);
     if (!rc)
-        rc = date_add(x, x->today, case_get_policy()->leg_days, due);
+        rc = date_add(x, x->today, leg_limit(x, to), due);
     if (!rc)
         rc = store_run(x->tx, "INSERT INTO handoffs (case_id, from_site_id, from_user_id, "
                               "to_site_id, sent_at, due, materials) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -435,7 +444,7 @@ enum bb_err case_step_issue(struct case_step *x)
         return BB_INVALID;
     }
     char due[WORKDAY_DATE_LEN];
-    rc = date_add(x, x->today, case_get_policy()->leg_days, due);
+    rc = date_add(x, x->today, leg_limit(x, x->in->to_site), due);
     if (!rc)
         rc = store_run(x->tx, "INSERT INTO handoffs (case_id, from_site_id, from_user_id, "
                               "to_site_id, sent_at, due, materials) VALUES (?, ?, ?, ?, ?, ?, '[]')",
@@ -518,3 +527,21 @@ enum bb_err case_step_extend(struct case_step *x)
 
 /* --- the driver --- */
 
+
+/* The resident takes back the entrustment (at the station that took it, or where the case is);
+ * an agent can then no longer hand the case on. */
+enum bb_err case_step_revoke_entrustment(struct case_step *x)
+{
+    if (x->a->site_id != x->c.site_id && x->a->site_id != x->c.holder_site_id)
+        return BB_FORBIDDEN;
+    bool live;
+    enum bb_err rc = store_query_int(x->tx, "SELECT case_id FROM entrustments WHERE case_id = ? "
+                                            "AND revoked_at IS NULL", 1, &x->c.id, &live, NULL);
+    if (!rc && !live)
+        return BB_WRONG_STATE; /* none, or already revoked */
+    if (!rc)
+        rc = store_run(x->tx, "UPDATE entrustments SET revoked_at = ? WHERE case_id = ?", "ii",
+                       clock_now(), x->c.id);
+    snprintf(x->note, sizeof x->note, "%s", x->in->reason ? x->in->reason : "委托已撤销");
+    return rc;
+}

@@ -16,7 +16,8 @@
 
 struct case_policy {
     int due_soon_days;   /* working days left that count as due soon (2) */
-    int leg_days;        /* working days a handoff may stay unconfirmed (1) */
+    int leg_days;        /* working days a handoff to a township or village may stay unconfirmed */
+    int leg_days_district; /* the same for a handoff to a district centre */
     int notice_days;     /* working days to give the one-time notice (5, 行政许可法 art. 32) */
 };
 void case_set_policy(const struct case_policy *p);

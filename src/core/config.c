@@ -7,7 +7,8 @@
 #include "config.h"
 
 static const char *const keys[] = {"db", "listen", "threads", "hash_threads", "max_body",
-                                   "secure_cookies", "user", "fake_now", "key_file", "due_soon_days", "leg_days", NULL};
+                                   "secure_cookies", "user", "fake_now", "key_file", "due_soon_days", "leg_days",
+                                   "leg_days_district", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -21,6 +22,7 @@ void config_defaults(struct config *c)
     c->max_body = 1024 * 1024;
     c->due_soon_days = 2;
     c->leg_days = 1;
+    c->leg_days_district = 1;
 }
 
 static bool number(const char *v, long long min, long long max, long long *out)
@@ -71,6 +73,8 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
         ok = number(v, 0, 30, &n) && ((c->due_soon_days = (int)n) >= 0);
     else if (strcmp(key, "leg_days") == 0)
         ok = number(v, 1, 30, &n) && (c->leg_days = (int)n) > 0;
+    else if (strcmp(key, "leg_days_district") == 0)
+        ok = number(v, 1, 30, &n) && (c->leg_days_district = (int)n) > 0;
     else if (strcmp(key, "key_file") == 0)
         ok = *v && strlen(v) < sizeof c->key_file &&
              snprintf(c->key_file, sizeof c->key_file, "%s", v) > 0;

@@ -15,7 +15,8 @@ struct config {
     size_t max_body;
     bool secure_cookies;
     int due_soon_days;        /* working days left that count as due soon */
-    int leg_days;             /* working days a handoff may wait for its receipt */
+    int leg_days;             /* working days a handoff to a township/village may wait */
+    int leg_days_district;    /* the same for a handoff to a district centre */
     char key_file[512];       /* the PII key; default: the database path + ".key" */
     char user[64];            /* drop root to this user after opening files and the port */
     long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */

@@ -224,12 +224,36 @@ static void test_discrepancy(void **state)
 	json_decref(o);
 }
 
+/* The resident takes back the entrustment: the agent can no longer hand the case on. */
+static void test_revoke_entrustment(void **state)
+{
+	json_t *b = case_body(relay, relay_item, NULL, "station", 1, time(NULL), NULL, 0), *o;
+	char rc[64];
+
+	(void)state;
+	o = case_create(agent, b);
+	json_decref(b);
+	snprintf(rc, sizeof rc, "%s", jstr(o, "receipt"));
+	if (!jarr_has_str(json_object_get(o, "allowed_actions"), "revoke_entrustment"))
+		soft_fail("want revoke_entrustment allowed while the entrustment stands");
+	json_decref(o);
+	o = act_ok(agent, rc, "revoke_entrustment", "{'reason':'申请人本人办理'}");
+	if (!json_is_true(json_object_get(json_object_get(o, "entrustment"), "revoked")))
+		soft_fail("want entrustment.revoked true");
+	if (jarr_has_str(json_object_get(o, "allowed_actions"), "submit"))
+		soft_fail("an agent without a standing entrustment must not be offered submit");
+	json_decref(o);
+	act_error(agent, rc, "submit", "{}", 403, "forbidden", "entrustment");
+	act_wrong_state(agent, rc, "revoke_entrustment", "{}", NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		case_test(test_immediate),
 		case_test(test_supplement_extend),
 		case_test(test_discrepancy),
+		case_test(test_revoke_entrustment),
 	};
 	int rc;
 

@@ -49,6 +49,7 @@ static const struct {
     {"archive", "|issued|"},
     {"withdraw", "|intake|submitted|accepted|in_review|"},
     {"extend", "|accepted|in_review|"},
+    {"revoke_entrustment", "|intake|submitted|accepted|in_review|decided|issued|"},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 static const char *const statuses[] = {"intake", "submitted", "accepted", "in_review", "decided",

@@ -368,6 +368,9 @@ function buildFields(action) {
     case 'withdraw':
       fields.push(textArea('case.reason_required', 'reason', { required: true }));
       break;
+    case 'revoke_entrustment':
+      fields.push(textArea('case.note', 'reason'));
+      break;
     case 'extend': {
       const days = control('input', 'days', { type: 'number', min: 1, max: 60, step: 1, inputmode: 'numeric' });
       fields.push(fieldBox('case.extend_days', days, 'case.extend_days_hint'));

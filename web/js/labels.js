@@ -25,7 +25,7 @@ export const ITEM_LEVELS = ['district', 'township', 'village'];
 // deemed_accept), alert kinds and intake channels.
 export const CASE_STATUSES = ['intake', 'submitted', 'accepted', 'in_review', 'decided', 'issued', 'archived', 'refused', 'withdrawn'];
 export const CASE_STATES = ['normal', 'due_soon', 'overdue'];
-export const CASE_ACTIONS = ['submit', 'receive', 'accept', 'request_supplement', 'supplement', 'forward', 'decide', 'refuse', 'issue', 'return_materials', 'visit', 'archive', 'withdraw', 'extend'];
+export const CASE_ACTIONS = ['submit', 'receive', 'accept', 'request_supplement', 'supplement', 'forward', 'decide', 'refuse', 'issue', 'return_materials', 'visit', 'archive', 'withdraw', 'extend', 'revoke_entrustment'];
 export const TIMELINE_ACTIONS = ['create', 'deemed_accept'];
 export const ALERT_KINDS = ['due_soon', 'overdue', 'notice_due', 'handoff_late'];
 export const CHANNELS = ['station', 'window', 'home', 'online', 'hotline'];

@@ -23,7 +23,7 @@ const ACTION = {
   create: '收件', deemed_accept: '视为受理', submit: '报送', receive: '接收', accept: '受理',
   request_supplement: '要求补正', supplement: '补交材料', forward: '转审批', decide: '审批决定',
   refuse: '不予受理', issue: '出件', return_materials: '退还原件', visit: '回访', archive: '归档',
-  withdraw: '撤回', extend: '延长时限',
+  withdraw: '撤回', extend: '延长时限', revoke_entrustment: '撤销委托',
 };
 export const KIND = { due_soon: '即将超时', overdue: '已超时', notice_due: '告知期将满', handoff_late: '交接超时' };
 
