@@ -4,6 +4,7 @@
 #include "../audit/audit.h"
 #include "../catalog/catalog.h"
 #include "../core/json.h"
+#include "api_idem.h"
 #include "api.h"
 
 static const char *const item_fields[] = {
@@ -161,13 +162,16 @@ struct write_ctx {
     int op; /* 0 create, 1 update, 2 update version, 3 publish, 4 retire */
     const char *field;
     json_t *out;
+    struct api_idem idem;
 };
 
 static enum bb_err write_fn(struct store_tx *tx, void *arg)
 {
     struct write_ctx *c = arg;
     const struct actor *a = &c->r->actor;
-    enum bb_err rc;
+    enum bb_err rc = api_idem_lookup(tx, &c->idem);
+    if (rc || c->idem.replay)
+        return rc;
     switch (c->op) {
     case 0: rc = item_create(tx, a, &c->b->in, &c->field); break;
     case 1: rc = item_update(tx, a, c->code, &c->b->in, &c->field); break;
@@ -183,14 +187,18 @@ static enum bb_err write_fn(struct store_tx *tx, void *arg)
         rc = audit_append(tx, a, actions[c->op], object, "ok", NULL);
     if (!rc) /* show what the change produced: the draft after edits, else the current version */
         rc = item_get(tx, a, c->code, c->op <= 2 ? VIEW_DRAFT : VIEW_CURRENT, 0, &c->out);
+    if (!rc)
+        rc = api_idem_store(tx, &c->idem, c->op == 0 ? 201 : 200, c->out);
     return rc;
 }
 
 static void write_item(struct req *r, int op, const char *code, int64_t version, int status)
 {
     struct item_body b;
-    struct write_ctx c = {r, code, version, &b, op, NULL, NULL};
+    struct write_ctx c = {r, code, version, &b, op, NULL, NULL, {0}};
     json_t *o = NULL;
+    if (strcmp(r->method, "POST") == 0 && !api_idem_begin(r, &c.idem))
+        return;
     if (op <= 2) {
         if (!api_body(r, item_fields, &o))
             return;
@@ -205,7 +213,10 @@ static void write_item(struct req *r, int op, const char *code, int64_t version,
     enum bb_err rc = store_write(r->st, write_fn, &c);
     if (rc) {
         json_decref(c.out);
+        json_decref(c.idem.body);
         reply_error(r, rc, c.field);
+    } else if (c.idem.replay) {
+        reply_json(r, c.idem.status, c.idem.body);
     } else {
         reply_json(r, status, c.out);
     }

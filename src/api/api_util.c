@@ -5,6 +5,7 @@
 #include <string.h>
 #include "../audit/audit.h"
 #include "../core/json.h"
+#include "api_idem.h"
 #include "api.h"
 
 static struct api_options opts;
@@ -168,12 +169,16 @@ struct write_ctx {
     const char *field;
     const char *kind;
     bool create;
+    struct api_idem idem;
 };
 
 static enum bb_err write_fn(struct store_tx *tx, void *arg)
 {
     struct write_ctx *c = arg;
-    enum bb_err rc = c->apply(tx, &c->r->actor, c->in, &c->id, &c->field);
+    enum bb_err rc = api_idem_lookup(tx, &c->idem);
+    if (rc || c->idem.replay)
+        return rc; /* a retry: the first answer, and no second change */
+    rc = c->apply(tx, &c->r->actor, c->in, &c->id, &c->field);
     char action[48], object[48];
     snprintf(action, sizeof action, "%s.%s", c->kind, c->create ? "create" : "update");
     snprintf(object, sizeof object, "%s:%lld", c->kind, (long long)c->id);
@@ -181,18 +186,26 @@ static enum bb_err write_fn(struct store_tx *tx, void *arg)
         rc = audit_append(tx, &c->r->actor, action, object, "ok", NULL);
     if (!rc) /* read back as the system: the actor may create what it cannot read */
         rc = c->get(tx, NULL, c->id, &c->out);
+    if (!rc)
+        rc = api_idem_store(tx, &c->idem, c->create ? 201 : 200, c->out);
     return rc;
 }
 
 void api_write(struct req *r, int status, api_apply_fn apply, const void *in, int64_t id,
                api_get_fn get, const char *kind)
 {
-    struct write_ctx c = {r, apply, in, id, get, NULL, NULL, kind, status == 201};
+    struct write_ctx c = {r, apply, in, id, get, NULL, NULL, kind, status == 201, {0}};
+    if (strcmp(r->method, "POST") == 0 && !api_idem_begin(r, &c.idem))
+        return;
     enum bb_err rc = store_write(r->st, write_fn, &c);
     if (rc) {
         json_decref(c.out);
+        json_decref(c.idem.body);
         reply_error(r, rc, c.field);
         return;
     }
-    reply_json(r, status, c.out);
+    if (c.idem.replay)
+        reply_json(r, c.idem.status, c.idem.body);
+    else
+        reply_json(r, status, c.out);
 }
