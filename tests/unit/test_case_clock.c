@@ -28,83 +28,9 @@
 static struct testdb tmpl;      /* the seeded demo with the holidays, copied for every test */
 static struct workday_cal *cal; /* the test database's calendar */
 
-/* --- fixtures (as in test_case_flow.c) --- */
+/* --- fixtures (case_fixture.inc, shared with test_case_flow.c) --- */
 
-static enum bb_err load_calendar(struct store_tx *tx, void *arg)
-{
-    return calendar_load(tx, arg);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    if (testdb_template_holidays(&tmpl))
-        return -1;
-    pii_key_set_for_tests();
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    testdb_close(&tmpl);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    struct testdb *t = calloc(1, sizeof *t);
-    if (!t || testdb_open_copy(t, tmpl.path) || store_read(t->st, load_calendar, &cal)) {
-        if (t)
-            testdb_close(t);
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    clock_set_offset(0);
-    workday_cal_free(cal);
-    cal = NULL;
-    testdb_close(*state);
-    free(*state);
-    return 0;
-}
-
-static int D(const char *s)
-{
-    int day = 0;
-    if (workday_parse(s, &day))
-        fail_msg("bad test date '%s'", s);
-    return day;
-}
-
-static const char *S(int day)
-{
-    static char ring[8][WORKDAY_DATE_LEN];
-    static int k;
-    char *out = ring[k++ % 8];
-    workday_format(day, out);
-    return out;
-}
-
-static int wadd(int from, int n)
-{
-    int out = 0;
-    assert_int_equal(workday_add(cal, from, n, &out, NULL), BB_OK);
-    return out;
-}
-
-/* "Now" is 10:00 China time on date. */
-static void set_today(const char *date)
-{
-    clock_set_offset(0);
-    int64_t ten = (int64_t)D(date) * 86400 + 2 * 3600;
-    clock_set_offset(ten - clock_now());
-    assert_int_equal(case_today(), D(date));
+#include "case_fixture.inc"
 }
 
 static int64_t site_id(struct testdb *t, const char *code)
