@@ -34,6 +34,9 @@ bool api_limit(struct req *r, int *limit);
 /* limit (default 50, clamped to 200) and cursor from the query; replies 422 on bad ones. */
 bool api_page(struct req *r, int64_t *after, int *limit);
 
+/* Replies 200 {"items": items (stolen), "next": "<id>" or null when next is 0}. */
+void api_reply_page(struct req *r, json_t *items, int64_t next);
+
 typedef enum bb_err (*api_get_fn)(struct store_tx *tx, const struct actor *a, int64_t id,
                                   json_t **out);
 typedef enum bb_err (*api_list_fn)(struct store_tx *tx, const struct actor *a, int64_t filter,

@@ -213,10 +213,7 @@ void api_cases_list(struct req *r)
         json_decref(c.items);
         return;
     }
-    char next[24];
-    snprintf(next, sizeof next, "%lld", (long long)c.next);
-    reply_json(r, 200, json_pack("{s:o,s:o}", "items", c.items, "next",
-                                 c.next ? json_string(next) : json_null()));
+    api_reply_page(r, c.items, c.next);
 }
 
 /* --- actions --- */

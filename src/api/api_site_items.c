@@ -119,8 +119,5 @@ void api_site_items_all(struct req *r)
     enum bb_err rc = store_read(r->st, all_fn, &c);
     if (api_failed(r, rc, NULL))
         return;
-    char next[24];
-    snprintf(next, sizeof next, "%lld", (long long)c.next);
-    reply_json(r, 200, json_pack("{s:o,s:o}", "items", c.items, "next",
-                                 c.next ? json_string(next) : json_null()));
+    api_reply_page(r, c.items, c.next);
 }

@@ -129,6 +129,14 @@ void api_get_one(struct req *r, api_get_fn get)
     reply_json(r, 200, c.out);
 }
 
+void api_reply_page(struct req *r, json_t *items, int64_t next)
+{
+    char cursor[24];
+    snprintf(cursor, sizeof cursor, "%lld", (long long)next);
+    reply_json(r, 200, json_pack("{s:o,s:o}", "items", items, "next",
+                                 next ? json_string(cursor) : json_null()));
+}
+
 struct list_ctx {
     struct req *r;
     api_list_fn list;
@@ -153,10 +161,7 @@ void api_list(struct req *r, api_list_fn list, const char *filter_param)
     enum bb_err rc = store_read(r->st, list_fn, &c);
     if (api_failed(r, rc, NULL))
         return;
-    char next[24];
-    snprintf(next, sizeof next, "%lld", (long long)c.next);
-    reply_json(r, 200, json_pack("{s:o,s:o}", "items", c.items, "next",
-                                 c.next ? json_string(next) : json_null()));
+    api_reply_page(r, c.items, c.next);
 }
 
 struct write_ctx {
