@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
+#include "front/front.h"
 #include "cases/pii.h"
 #include "catalog/catalog_io.h"
 #include "core/clock.h"
@@ -38,7 +39,9 @@ static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--ha
                                           "--max-body", "--secure-cookies", "--user",
                                           "--config", "--fake-now", "--key-file",
                                           "--due-soon-days", "--leg-days",
-                                          "--leg-days-district", NULL};
+                                          "--leg-days-district", "--no-show-limit",
+                                          "--no-show-days", "--booking-days", "--rectify-days",
+                                          "--complaint-days", NULL};
 static const char *const db_flags[] = {"--db", "--config", "--key-file", NULL};
 static const char *const no_flags[] = {NULL};
 static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
@@ -157,6 +160,9 @@ static int cmd_serve(struct cli *cli)
         return status;
     struct case_policy cp = {c->due_soon_days, c->leg_days, c->leg_days_district, 5};
     case_set_policy(&cp);
+    struct front_policy fp = {c->no_show_limit, c->no_show_days, c->booking_days,
+                              c->rectify_days, c->complaint_days};
+    front_set_policy(&fp);
     struct api_options ao = {.secure_cookies = c->secure_cookies};
     api_configure(&ao);
     char wal[600], shm[600];

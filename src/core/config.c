@@ -8,7 +8,8 @@
 
 static const char *const keys[] = {"db", "listen", "threads", "hash_threads", "max_body",
                                    "secure_cookies", "user", "fake_now", "key_file", "due_soon_days", "leg_days",
-                                   "leg_days_district", NULL};
+                                   "leg_days_district", "no_show_limit", "no_show_days",
+                                   "booking_days", "rectify_days", "complaint_days", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -23,6 +24,11 @@ void config_defaults(struct config *c)
     c->due_soon_days = 2;
     c->leg_days = 1;
     c->leg_days_district = 1;
+    c->no_show_limit = 3;
+    c->no_show_days = 90;
+    c->booking_days = 30;
+    c->rectify_days = 15;
+    c->complaint_days = 5;
 }
 
 static bool number(const char *v, long long min, long long max, long long *out)
@@ -75,6 +81,16 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
         ok = number(v, 1, 30, &n) && (c->leg_days = (int)n) > 0;
     else if (strcmp(key, "leg_days_district") == 0)
         ok = number(v, 1, 30, &n) && (c->leg_days_district = (int)n) > 0;
+    else if (strcmp(key, "no_show_limit") == 0)
+        ok = number(v, 1, 100, &n) && (c->no_show_limit = (int)n) > 0;
+    else if (strcmp(key, "no_show_days") == 0)
+        ok = number(v, 1, 3650, &n) && (c->no_show_days = (int)n) > 0;
+    else if (strcmp(key, "booking_days") == 0)
+        ok = number(v, 1, 366, &n) && (c->booking_days = (int)n) > 0;
+    else if (strcmp(key, "rectify_days") == 0)
+        ok = number(v, 1, 60, &n) && (c->rectify_days = (int)n) > 0;
+    else if (strcmp(key, "complaint_days") == 0)
+        ok = number(v, 1, 60, &n) && (c->complaint_days = (int)n) > 0;
     else if (strcmp(key, "key_file") == 0)
         ok = *v && strlen(v) < sizeof c->key_file &&
              snprintf(c->key_file, sizeof c->key_file, "%s", v) > 0;

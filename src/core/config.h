@@ -17,6 +17,11 @@ struct config {
     int due_soon_days;        /* working days left that count as due soon */
     int leg_days;             /* working days a handoff to a township/village may wait */
     int leg_days_district;    /* the same for a handoff to a district centre */
+    int no_show_limit;        /* missed appointments in no_show_days that suspend booking */
+    int no_show_days;
+    int booking_days;         /* calendar days ahead residents may book */
+    int rectify_days;         /* working days to rectify a bad rating */
+    int complaint_days;       /* working days to answer a complaint */
     char key_file[512];       /* the PII key; default: the database path + ".key" */
     char user[64];            /* drop root to this user after opening files and the port */
     long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */

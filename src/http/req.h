@@ -13,6 +13,7 @@
 #define REQ_MAX_PARAMS 4
 
 struct MHD_Connection;
+struct sse_stream;
 
 struct req {
     struct store *st;
@@ -38,6 +39,7 @@ struct req {
     char set_cookie[256];
     int retry_after;                    /* > 0 adds Retry-After */
     bool cacheable;                     /* static assets may be cached */
+    struct sse_stream *stream;          /* set by sse_subscribe: the reply is a live stream */
 };
 
 /* Query-string value or NULL. */

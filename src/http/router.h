@@ -5,7 +5,7 @@
 #include "req.h"
 
 enum route_access { PUBLIC, SESSION };
-enum { POOL = 1, BIG = 2 };
+enum { POOL = 1, BIG = 2, STREAM = 4 }; /* STREAM: a long-lived text/event-stream reply (sse.c) */
 
 /* Body cap of BIG routes (catalogue imports). */
 #define BIG_BODY_MAX (16u * 1024 * 1024)

@@ -33,6 +33,8 @@ enum scope {
 
 #define ALL_ROLES ((1u << ROLE__COUNT) - 1)
 #define R(id) (1u << ROLE_##id)
+/* Everyone who serves residents at a site (not approvers, not auditors). */
+#define STAFF (R(AGENT) | R(WEB_AGENT) | R(CLERK) | R(COORDINATOR) | R(ADMIN))
 
 static const struct rule {
     enum authz_action act;
@@ -46,6 +48,13 @@ static const struct rule {
     {AUTHZ_READ_CATALOG, ALL_ROLES, SCOPE_ANY},
     {AUTHZ_MANAGE_CATALOG, R(ADMIN), SCOPE_DISTRICT},
     {AUTHZ_MANAGE_SITE_ITEMS, R(ADMIN) | R(COORDINATOR), SCOPE_SUBTREE},
+    {AUTHZ_READ_FRONT, ALL_ROLES & ~R(APPROVER), SCOPE_SUBTREE},
+    {AUTHZ_MANAGE_BOOKING, R(ADMIN) | R(COORDINATOR), SCOPE_SUBTREE},
+    {AUTHZ_FRONT_DESK, STAFF, SCOPE_SUBTREE},
+    {AUTHZ_RECTIFY, STAFF, SCOPE_SUBTREE},
+    {AUTHZ_REVIEW, R(ADMIN) | R(COORDINATOR), SCOPE_SUBTREE},
+    {AUTHZ_MANAGE_API_KEYS, R(ADMIN), SCOPE_DISTRICT},
+    {AUTHZ_HOME_VISIT, STAFF, SCOPE_SUBTREE},
 };
 
 bool authz_in_subtree(const char *actor_path, const char *target_path)

@@ -21,6 +21,13 @@ enum authz_action {
     AUTHZ_READ_CATALOG,
     AUTHZ_MANAGE_CATALOG,    /* items: the city/district centre's admins */
     AUTHZ_MANAGE_SITE_ITEMS, /* which items a site offers: admins and coordinators above it */
+    AUTHZ_READ_FRONT,        /* bookings, tickets, queue statistics, ratings, complaints */
+    AUTHZ_MANAGE_BOOKING,    /* a site's bookable services: admins and coordinators above it */
+    AUTHZ_FRONT_DESK,        /* check-in, tickets, calling (the window's own site only) */
+    AUTHZ_RECTIFY,           /* 整改 of bad ratings, complaints, hotline orders of a site */
+    AUTHZ_REVIEW,            /* 复核 of an appeal: above the site (checked by the caller) */
+    AUTHZ_MANAGE_API_KEYS,   /* keys of other systems (12345): district admins */
+    AUTHZ_HOME_VISIT,        /* 上门服务 for special groups */
 };
 
 #define SITE_PATH_MAX 128

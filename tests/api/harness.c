@@ -39,6 +39,7 @@ struct srv {
 	char db[PATH_MAX];
 	char log[PATH_MAX];
 	char base[64];
+	int second;	/* srv_second(): shares the first one's dir, which it must not remove */
 };
 
 static const char *server_bin;
@@ -71,6 +72,11 @@ const char *harness_bin(void)
 const char *srv_dir(const struct srv *s)
 {
 	return s->dir;
+}
+
+const char *srv_base(const struct srv *s)
+{
+	return s->base;
 }
 
 const char *srv_base(const struct srv *s)
@@ -401,7 +407,8 @@ int srv_stop(struct srv *s)
 	rc = stop_server(s);
 	if (rc || getenv("BB_API_LOG"))
 		print_log_tail(s);
-	remove_dir(s);
+	if (!s->second)
+		remove_dir(s);
 	free(s);
 	return rc;
 }
@@ -437,6 +444,37 @@ int srv_restart_args(struct srv *s, const char *const *extra)
 	}
 	print_log_tail(s);
 	return -1;
+}
+
+struct srv *srv_second(const struct srv *first, const char *const *extra)
+{
+	struct srv *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		fprintf(stderr, "harness: out of memory\n");
+		return NULL;
+	}
+	*s = *first;
+	s->pid = -1;
+	s->second = 1;
+	snprintf(s->log, sizeof(s->log), "%s/server2.log", first->dir);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int up = serve(s, extra);
+
+		if (up == 0)
+			return s;
+		if (up < 0)
+			break;
+	}
+	print_log_tail(s);
+	if (s->pid > 0) {
+		int status;
+
+		kill(s->pid, SIGKILL);
+		(void)waitpid(s->pid, &status, 0);
+	}
+	free(s);
+	return NULL;
 }
 
 int srv_group_setup(void **state)

@@ -52,6 +52,10 @@ struct srv *srv_start_args(const char *const *extra);
  * port, with these extra arguments (NULL-terminated; e.g. another --fake-now). Clients of s keep
  * working (sign in again if sessions must not survive). 0 when it stopped cleanly and is up again. */
 int srv_restart_args(struct srv *s, const char *const *extra);
+/* A second server process on first's database (another node of one installation), with extra
+ * `serve` arguments (NULL-terminated or NULL). Stop it with srv_stop before first; it leaves
+ * first's temp dir alone. NULL (and a message) on failure. */
+struct srv *srv_second(const struct srv *first, const char *const *extra);
 /* Stops it with SIGTERM and removes its temp dir. 0 iff it exited with status 0. */
 int srv_stop(struct srv *s);
 /* cmocka group fixtures: *state becomes / is the struct srv. */
@@ -127,6 +131,8 @@ json_t *snapshot_at(const char *file, int line, struct client *c);
 /* The server binary (argv[1]) and a server's private temp dir (removed by srv_stop). */
 const char *harness_bin(void);
 const char *srv_dir(const struct srv *s);
+/* "http://127.0.0.1:<port>" of s, for raw libcurl use (streams). */
+const char *srv_base(const struct srv *s);
 /*
  * Runs the server binary with args (NULL-terminated, not counting argv[0]) in a
  * hermetic environment (no BANGBAN_*), waiting up to 120 s. *out / *err (when not
