@@ -6,6 +6,8 @@
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../core/json.h"
+#include "../front/complaints.h"
+#include "../front/ratings.h"
 #include "api.h"
 #include "api_idem.h"
 
@@ -159,8 +161,15 @@ static enum bb_err get_fn(struct store_tx *tx, void *arg)
     struct get_ctx *c = arg;
     if (c->kind == 1)
         return case_notice(tx, &c->r->actor, c->r->params[0], &c->out);
-    if (c->kind == 2)
-        return case_alerts(tx, &c->r->actor, &c->out);
+    if (c->kind == 2) {
+        /* the home's alerts: cases, then bad ratings and complaints running late */
+        enum bb_err rc = case_alerts(tx, &c->r->actor, &c->out);
+        if (!rc)
+            rc = rect_alerts(tx, &c->r->actor, c->out);
+        if (!rc)
+            rc = complaint_alerts(tx, &c->r->actor, c->out);
+        return rc;
+    }
     return case_get(tx, &c->r->actor, c->r->params[0], c->reveal, &c->out);
 }
 

@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "router.h"
 #include "server.h"
+#include "sse.h"
 
 enum req_state { ST_NEW, ST_BODY, ST_RUNNING, ST_DONE };
 
@@ -88,12 +89,19 @@ static void set_addr(struct req *r)
 static enum MHD_Result send_reply(struct conn_ctx *c)
 {
     struct req *r = &c->r;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        r->reply_len, r->reply ? r->reply : (void *)"", r->reply ? MHD_RESPMEM_MUST_FREE
-                                                                : MHD_RESPMEM_PERSISTENT);
-    if (!resp)
-        return MHD_NO;
-    r->reply = NULL; /* libmicrohttpd frees it now */
+    struct MHD_Response *resp;
+    if (r->stream) {
+        resp = c->route && (c->route->flags & STREAM) ? sse_response(r) : NULL;
+        if (!resp)
+            return MHD_NO;
+    } else {
+        resp = MHD_create_response_from_buffer(
+            r->reply_len, r->reply ? r->reply : (void *)"",
+            r->reply ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        r->reply = NULL; /* libmicrohttpd frees it now */
+    }
     if (r->ctype && r->reply_len)
         MHD_add_response_header(resp, "Content-Type", r->ctype);
     MHD_add_response_header(resp, "X-Request-Id", r->id);
@@ -363,6 +371,8 @@ enum bb_err server_run(struct store *st, const struct server_opts *o)
     log_msg("info", NULL, "listening on http://%s:%d with %d threads", o->host, o->port,
             o->threads);
     rc = o->own_files ? privdrop(o->drop_user, o->own_files) : BB_OK;
+    if (!rc)
+        rc = sse_start(st);
     pthread_t tick_thread;
     bool ticking = !rc && o->tick && pthread_create(&tick_thread, NULL, ticker, NULL) == 0;
     if (!rc)
@@ -371,6 +381,7 @@ enum bb_err server_run(struct store *st, const struct server_opts *o)
     if (ticking)
         pthread_join(tick_thread, NULL);
     MHD_quiesce_daemon(d); /* no new connections; in-flight ones go on */
+    sse_stop();            /* live displays end (and reconnect to another node) */
     /* Idle keep-alive connections do not count: only requests already begun. */
     for (int i = 0; i < 100 && atomic_load(&srv.inflight) > 0; i++)
         usleep(100 * 1000);

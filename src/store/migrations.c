@@ -245,6 +245,14 @@ static const struct migration steps[] = {
      " closed_at INTEGER, version INTEGER NOT NULL DEFAULT 1,"
      " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
      "CREATE INDEX rectifications_site ON rectifications(site_id, status);"
+     /* The history of each rectification (open, verify, ..., appeal, review); user_id 0 for
+      * the resident or the system. */
+     "CREATE TABLE rectification_events ("
+     " id INTEGER PRIMARY KEY,"
+     " rectification_id INTEGER NOT NULL REFERENCES rectifications(id),"
+     " at INTEGER NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,"
+     " user_id INTEGER NOT NULL, note TEXT) STRICT;"
+     "CREATE INDEX rectification_events_rect ON rectification_events(rectification_id);"
      /* 办不成事 complaints, from the page, the window or the 12345 hotline. */
      "CREATE TABLE complaints ("
      " id INTEGER PRIMARY KEY,"

@@ -79,11 +79,6 @@ const char *srv_base(const struct srv *s)
 	return s->base;
 }
 
-const char *srv_base(const struct srv *s)
-{
-	return s->base;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
