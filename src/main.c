@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
+#include "front/booking.h"
 #include "front/front.h"
 #include "cases/pii.h"
 #include "catalog/catalog_io.h"
@@ -129,12 +130,21 @@ static enum bb_err sweep_fn(struct store_tx *tx, void *arg)
     return case_sweep(tx, arg);
 }
 
+static enum bb_err booking_sweep_fn(struct store_tx *tx, void *arg)
+{
+    return booking_sweep(tx, arg);
+}
+
 /* The server's background tick: deemed acceptance for cases past their notice day. */
 static void sweep(struct store *st)
 {
     int changed = 1;
     for (int i = 0; i < 100 && changed; i++)
         if (store_write(st, sweep_fn, &changed) != BB_OK)
+            break;
+    changed = 1; /* appointments of past days still booked: missed (no_show) */
+    for (int i = 0; i < 100 && changed; i++)
+        if (store_write(st, booking_sweep_fn, &changed) != BB_OK)
             break;
 }
 

@@ -7,6 +7,7 @@
 #include "../core/csv.h"
 #include "../core/embedded.h"
 #include "../core/log.h"
+#include "../front/booking.h"
 #include "../sites/users.h"
 #include "demo.h"
 
@@ -189,6 +190,28 @@ static enum bb_err seed_offerings(struct store_tx *tx, const struct seed *sd)
     return rc;
 }
 
+/* Bookable services (预约): every site's general window, and the district's assisted one. */
+static enum bb_err seed_booking(struct store_tx *tx, const struct seed *sd)
+{
+    enum bb_err rc = BB_OK;
+    const char *field = NULL;
+    for (size_t i = 0; !rc && i < NSITES; i++) {
+        bool district = strcmp(sites[i].level, "district") == 0;
+        struct bsvc_in in = {.site_id = sd->site_id[i], .name = "综合窗口预约", .kind = "general",
+                             .hours = "09:00-12:00,13:30-17:30", .slot_minutes = 30,
+                             .capacity = district ? 6 : 4};
+        int64_t id;
+        rc = bsvc_create(tx, NULL, &in, &id, &field);
+        if (!rc && district) {
+            in.name = "帮办代办预约";
+            in.kind = "assisted";
+            in.capacity = 4;
+            rc = bsvc_create(tx, NULL, &in, &id, &field);
+        }
+    }
+    return rc;
+}
+
 static enum bb_err seed_fn(struct store_tx *tx, void *arg)
 {
     struct seed *sd = arg;
@@ -230,6 +253,8 @@ static enum bb_err seed_fn(struct store_tx *tx, void *arg)
         rc = seed_catalog(tx);
     if (!rc)
         rc = seed_offerings(tx, sd);
+    if (!rc)
+        rc = seed_booking(tx, sd);
     if (!rc)
         sd->seeded = true;
     return rc;

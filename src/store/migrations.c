@@ -193,6 +193,9 @@ static const struct migration steps[] = {
      " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
      "CREATE INDEX appointments_day ON appointments(site_id, day);"
      "CREATE INDEX appointments_phone ON appointments(phone_hash, status);"
+     /* One active booking per phone, site and day, held by the database on any node. */
+     "CREATE UNIQUE INDEX appointments_one_active ON appointments(phone_hash, site_id, day) "
+     " WHERE status IN ('booked','checked_in');"
      /* 排队叫号: one row per ticket; numbers per site, day and window kind. */
      "CREATE TABLE tickets ("
      " id INTEGER PRIMARY KEY,"
