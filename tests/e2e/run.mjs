@@ -30,11 +30,13 @@ import * as catalog from './pages/catalog.mjs';
 import * as item from './pages/item.mjs';
 import * as siteItems from './pages/site_items.mjs';
 import * as cases from './pages/cases.mjs';
+import * as frontPublic from './pages/front_public.mjs';
+import * as frontStaff from './pages/front_staff.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const OVERALL_TIMEOUT_MS = 720_000;
-const SUITES = [login, home, guide, items, catalog, item, siteItems, cases];
+const SUITES = [login, home, guide, items, catalog, item, siteItems, cases, frontPublic, frontStaff];
 
 // E2E_GREP=<regexp>: run only the browser tests whose name matches (while working on a page).
 const GREP = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP) : null;

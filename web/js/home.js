@@ -111,16 +111,30 @@ async function loadSites(ownSiteId) {
   }
 }
 
+/** What an alert is about: a case, or a front-desk record (a bad rating's rectification, a complaint). */
+function alertLink(a) {
+  if (a.kind.startsWith('rectification_')) {
+    return h('a', { text: a.site || String(a.id), attrs: { href: `/rectifications?id=${a.id}` } });
+  }
+  if (a.kind === 'complaint_overdue') {
+    return h('a', { text: a.code, cls: 'code', attrs: { href: `/complaints?id=${a.id}` } });
+  }
+  return caseLink(a.receipt);
+}
+
 function alertRow(a) {
   const meta = [];
   if (a.due) meta.push(h('span', { i18n: 'alerts.due', args: { date: a.due } }));
   if (a.kind !== 'handoff_late' && a.days_left !== null && a.days_left !== undefined) {
     meta.push(daysLeftEl(a.days_left));
   }
-  return h('li', { attrs: { 'data-kind': a.kind, 'data-receipt': a.receipt } }, [
+  const attrs = { 'data-kind': a.kind };
+  if (a.receipt) attrs['data-receipt'] = a.receipt;
+  else attrs['data-id'] = String(a.id);
+  return h('li', { attrs }, [
     h('p', { cls: 'meta alert-head' }, [
       label('span', 'alert_kind', a.kind, `badge kind-${a.kind}`),
-      caseLink(a.receipt),
+      alertLink(a),
     ]),
     meta.length ? h('p', { cls: 'meta' }, meta) : null,
   ]);

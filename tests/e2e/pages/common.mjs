@@ -9,7 +9,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(HERE, '..', '..', '..', 'web');
 
 const PAGES = ['/', '/home', '/guide', '/items', '/catalog', '/item', '/site-items', '/intake', '/cases',
-  '/case', '/progress'];
+  '/case', '/progress', '/book', '/kiosk', '/display', '/rate', '/complain', '/console', '/bookings',
+  '/rectifications', '/complaints', '/visits', '/apikeys'];
 
 export async function run() {
   await test('i18n: zh-CN.json and en.json have the same keys, and the pages use only those', () => {
