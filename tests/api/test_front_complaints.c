@@ -458,6 +458,18 @@ static void test_overdue(void **state)
 		expect_str(e, "state", "normal");
 	check(jfind(l, "code", code1) != NULL); /* closed: never overdue */
 	json_decref(l);
+	/* the home's alerts list the late ones, and never the closed one */
+	{
+		struct resp r;
+		json_t *items;
+
+		req(clerk, "GET", "/api/v1/alerts", NULL, NULL, &r);
+		expect_status(&r, 200);
+		items = json_object_get(r.json, "items");
+		check(jfind(items, "kind", "complaint_overdue") != NULL);
+		check(jfind(items, "code", code1) == NULL);
+		resp_free(&r);
+	}
 	/* a complaint filed now is due 5 working days later */
 	o = post_ok(clerk, STAFF, "{\"name\":\"a\",\"phone\":\"13912345678\",\"description\":\"d\"}", 201);
 	expect_str(o, "opened_on", "2026-10-14");

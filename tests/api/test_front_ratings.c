@@ -727,6 +727,18 @@ static void test_overdue(void **state)
 	l = list_all(coord, RECTS "?state=normal&status=visited");
 	check(jfind_id(l, "id", done) != NULL);
 	json_decref(l);
+	/* the home's alerts carry it, for the rated site's staff */
+	{
+		struct resp r;
+		json_t *a;
+
+		req(clerk, "GET", "/api/v1/alerts", NULL, NULL, &r);
+		expect_status(&r, 200);
+		a = jfind_id(json_object_get(r.json, "items"), "id", id);
+		check(a != NULL);
+		expect_str(a, "kind", "rectification_overdue");
+		resp_free(&r);
+	}
 	/* verifying late is still possible; it stays overdue until the visit */
 	rect_ok(clerk, id, "verify", "{'note':'x','verdict':'founded'}", "verified");
 	o = rect_get(clerk, id);

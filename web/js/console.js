@@ -210,7 +210,16 @@ async function act(what, call) {
   try {
     const t = await call();
     if (t && t.number) setI18n($('notice'), `console.done_${what}`, { number: t.number });
-    if (what === 'finish') $('finish-case').value = '';
+    if (what === 'finish') {
+      $('finish-case').value = '';
+      // 一次一评 at the window: the resident rates this visit on the window's tablet or phone.
+      if (t && t.rate_code) {
+        $('rate-now-link').href = `/rate?${new URLSearchParams({ ticket: t.id, code: t.rate_code, channel: 'window' })}`;
+        $('rate-now').hidden = false;
+      }
+    } else if (what === 'call') {
+      $('rate-now').hidden = true;
+    }
   } catch (err) {
     if (signedOut(err)) return;
     if (err instanceof ApiError && err.code === 'queue_empty') setI18n($('notice'), 'console.queue_empty');

@@ -80,6 +80,12 @@ async function onQuery(ev) {
   btn.disabled = false;
   setPlain($('status'), '');
   render(p, name || code || '');
+  // 一事一评: a finished case can be rated with the same receipt and query code.
+  const done = ['issued', 'archived', 'refused'].includes(p.status);
+  $('r-rate').hidden = !(done && way === 'code');
+  if (done && way === 'code') {
+    $('r-rate-link').href = `/rate?${new URLSearchParams({ receipt, code: secret, channel: 'progress' })}`;
+  }
 }
 
 function render(p, name) {

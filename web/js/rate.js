@@ -134,6 +134,11 @@ async function onRate(ev) {
   const body = { ...targetBody(), level };
   if (tags.length) body.tags = tags;
   if (comment) body.comment = comment;
+  // Where the rating came from (好差评 channels): the progress page or a window's tablet say so;
+  // a slip's printed link is the visit's QR channel.
+  const channel = param('channel');
+  if (['qr', 'progress', 'window'].includes(channel)) body.channel = channel;
+  else if (body.ticket) body.channel = 'qr';
   const btn = $('r-submit');
   btn.disabled = true;
   try {

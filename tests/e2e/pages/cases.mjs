@@ -378,6 +378,21 @@ export function tests(vp) {
       const timeline = (await asUser('agent', (s) => apiGet(s, `/cases/${c.receipt}`))).timeline;
       await expectTexts(page, '#timeline .tl-action', timeline.map((e) => ACTION[e.action]));
       await pageChecks(page, vp, 'an archived case');
+      // 一事一评: the resident rates the finished case from the public progress page.
+      const qc = (await asUser('agent', (s) => apiGet(s, `/cases/${c.receipt}`))).query_code;
+      await page.goto(`${base()}/progress`);
+      await page.getByLabel('受理编号').fill(c.receipt);
+      await page.getByRole('textbox', { name: '查询码' }).fill(qc);
+      await page.getByRole('button', { name: '查询', exact: true }).click();
+      await page.getByRole('link', { name: '评价这次服务（好差评）' }).click();
+      await waitForPath(page, '/rate');
+      await page.locator('#rate-form').waitFor();
+      await page.getByRole('radio', { name: '满意', exact: true }).check();
+      const rated = await answerTo(page, 'POST', '/api/v1/public/ratings',
+        () => page.getByRole('button', { name: '提交评价' }).click());
+      assertEqual(rated.status, 201, `POST /public/ratings: ${JSON.stringify(rated.body)}`);
+      assertEqual(rated.body.channel, 'progress', 'the rating channel');
+      assertEqual(rated.body.level, 4, 'the rating level');
     }, { timeout: 120_000 }],
 
     ['a stale case page gets the server\'s 412 message and then the case as it is now; a missing reason is shown by its field', async (page) => {

@@ -179,6 +179,12 @@ export function tests(vp) {
       await page.getByRole('button', { name: '办结', exact: true }).click();
       await expectText(page, '#notice', `已办结：${t.number}`);
       await page.locator('#no-current').waitFor({ state: 'visible' });
+      // 一次一评 at the window: a link for the resident to rate this visit, with the slip's code.
+      const rateHref = await page.locator('#rate-now-link').getAttribute('href');
+      const rq = new URLSearchParams(rateHref.split('?')[1] || '');
+      assertEqual(rq.get('ticket'), String(t.id), 'the rate link: ticket');
+      assertEqual(rq.get('code'), t.rate_code, 'the rate link: the slip\'s code');
+      assertEqual(rq.get('channel'), 'window', 'the rate link: channel');
       const done = await asUser('cityclerk', (s) => apiGet(s, `/tickets/${t.id}`));
       assertEqual(done.status, 'done', `GET /tickets/${t.id}: status`);
       assertEqual(done.call_count, 2, `GET /tickets/${t.id}: call_count`);
