@@ -7,6 +7,7 @@
 #include "../core/idcard.h"
 #include "../store/row.h"
 #include "case_int.h"
+#include "../store/ratelimit.h"
 #include "pii.h"
 
 #define PROGRESS_FAILS 20   /* wrong receipt/code guesses per address per window */
@@ -198,31 +199,9 @@ enum bb_err case_progress_limited(struct store_tx *tx, const char *addr, bool fa
 {
     char key[96];
     snprintf(key, sizeof key, "progress:%s", addr);
-    int64_t now = clock_now(), stale = now - PROGRESS_WINDOW;
-    enum bb_err rc = BB_OK;
-    if (failed)
-        rc = store_run(tx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                           "ON CONFLICT (key) DO UPDATE SET "
-                           "count = CASE WHEN rate_limits.window_start <= ? THEN 1 "
-                           "ELSE rate_limits.count + 1 END, "
-                           "window_start = CASE WHEN rate_limits.window_start <= ? "
-                           "THEN excluded.window_start ELSE rate_limits.window_start END",
-                       "tiii", key, now, stale, stale);
-    struct store_stmt *s;
-    if (!rc)
-        rc = store_prepare(tx, "SELECT window_start, count FROM rate_limits WHERE key = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    *retry_after = 0;
-    rc = store_bind_text(s, 1, key);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row && store_col_int(s, 1) >= PROGRESS_FAILS &&
-        store_col_int(s, 0) + PROGRESS_WINDOW > now)
-        *retry_after = (int)(store_col_int(s, 0) + PROGRESS_WINDOW - now);
-    store_finalize(s);
-    return rc;
+    int64_t now = clock_now();
+    enum bb_err rc = failed ? ratelimit_bump(tx, key, now, PROGRESS_WINDOW) : BB_OK;
+    return rc ? rc : ratelimit_wait(tx, key, now, PROGRESS_WINDOW, PROGRESS_FAILS, retry_after);
 }
 
 enum bb_err case_alerts(struct store_tx *tx, const struct actor *a, json_t **out)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../core/clock.h"
+#include "../store/ratelimit.h"
 #include "booking.h"
 
 /* "HH:MM" at s (exactly 5 characters) as minutes, 00:00..24:00; -1 when malformed. */
@@ -97,27 +98,11 @@ enum bb_err booking_item(struct store_tx *tx, int64_t site_id, const char *code,
 enum bb_err booking_rate(struct store_tx *tx, const char *key, int max, int window_s, bool count,
                          int *retry_after)
 {
-    int64_t now = clock_now(), stale = now - window_s;
-    *retry_after = 0;
-    struct store_stmt *s;
-    enum bb_err rc = booking_stmt(tx, &s, "SELECT window_start, count FROM rate_limits "
-                                          "WHERE key = ?", "t", key);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_step(s, &row);
-    if (!rc && row && store_col_int(s, 1) >= max && store_col_int(s, 0) > stale)
-        *retry_after = (int)(store_col_int(s, 0) + window_s - now);
-    store_finalize(s);
+    int64_t now = clock_now();
+    enum bb_err rc = ratelimit_wait(tx, key, now, window_s, max, retry_after);
     if (rc || *retry_after || !count)
         return rc;
-    return store_run(tx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                         "ON CONFLICT (key) DO UPDATE SET "
-                         "count = CASE WHEN rate_limits.window_start <= ? THEN 1 "
-                         "ELSE rate_limits.count + 1 END, "
-                         "window_start = CASE WHEN rate_limits.window_start <= ? "
-                         "THEN excluded.window_start ELSE rate_limits.window_start END",
-                     "tiii", key, now, stale, stale);
+    return ratelimit_bump(tx, key, now, window_s);
 }
 
 #define LOOKUP_FAILS 20   /* wrong code/phone guesses per address per window */

@@ -8,6 +8,7 @@
 #include "../core/clock.h"
 #include "../core/json.h"
 #include "../sites/sites.h"
+#include "../store/ratelimit.h"
 #include "complaints.h"
 #include "front.h"
 
@@ -102,48 +103,15 @@ const char *complaint_state(const char *status, const char *due, int today)
     return open && strcmp(due, t) < 0 ? "overdue" : "normal";
 }
 
-/* --- rate limits (rate_limits rows, so every node counts the same) --- */
-
-/* Bumps key's count in a window of window_s seconds (a stale window starts again). */
-static enum bb_err bump(struct store_tx *tx, const char *key, int64_t now, int64_t window_s)
-{
-    int64_t stale = now - window_s;
-    return store_run(tx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                         "ON CONFLICT (key) DO UPDATE SET "
-                         "count = CASE WHEN rate_limits.window_start <= ? THEN 1 "
-                         "ELSE rate_limits.count + 1 END, "
-                         "window_start = CASE WHEN rate_limits.window_start <= ? "
-                         "THEN excluded.window_start ELSE rate_limits.window_start END",
-                     "tiii", key, now, stale, stale);
-}
-
-/* *retry_after > 0 when key holds at least max in its current window. */
-static enum bb_err over(struct store_tx *tx, const char *key, int64_t now, int64_t window_s,
-                        int max, int *retry_after)
-{
-    struct store_stmt *s;
-    enum bb_err rc = store_prepare(tx, "SELECT window_start, count FROM rate_limits "
-                                       "WHERE key = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    *retry_after = 0;
-    rc = store_bind_text(s, 1, key);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row && store_col_int(s, 1) >= max && store_col_int(s, 0) + window_s > now)
-        *retry_after = (int)(store_col_int(s, 0) + window_s - now);
-    store_finalize(s);
-    return rc;
-}
+/* --- rate limits (store/ratelimit.c: every node counts the same) --- */
 
 enum bb_err complaint_file_limited(struct store_tx *tx, const char *addr, int *retry_after)
 {
     char key[96];
     snprintf(key, sizeof key, "complaint:%s", addr);
     int64_t now = clock_now();
-    enum bb_err rc = over(tx, key, now, FILE_WINDOW, COMPLAINT_PER_HOUR, retry_after);
-    return rc || *retry_after ? rc : bump(tx, key, now, FILE_WINDOW);
+    enum bb_err rc = ratelimit_wait(tx, key, now, FILE_WINDOW, COMPLAINT_PER_HOUR, retry_after);
+    return rc || *retry_after ? rc : ratelimit_bump(tx, key, now, FILE_WINDOW);
 }
 
 enum bb_err complaint_lookup_limited(struct store_tx *tx, const char *addr, bool failed,
@@ -152,8 +120,8 @@ enum bb_err complaint_lookup_limited(struct store_tx *tx, const char *addr, bool
     char key[96];
     snprintf(key, sizeof key, "complaint-lookup:%s", addr);
     int64_t now = clock_now();
-    enum bb_err rc = failed ? bump(tx, key, now, LOOKUP_WINDOW) : BB_OK;
-    return rc ? rc : over(tx, key, now, LOOKUP_WINDOW, LOOKUP_FAILS, retry_after);
+    enum bb_err rc = failed ? ratelimit_bump(tx, key, now, LOOKUP_WINDOW) : BB_OK;
+    return rc ? rc : ratelimit_wait(tx, key, now, LOOKUP_WINDOW, LOOKUP_FAILS, retry_after);
 }
 
 /* --- filing --- */

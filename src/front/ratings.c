@@ -7,6 +7,7 @@
 #include "../audit/audit.h"
 #include "../core/clock.h"
 #include "../core/crypto.h"
+#include "../store/ratelimit.h"
 #include "rect_int.h"
 
 /* The rated thing behind a target, once its code matched. */
@@ -262,29 +263,7 @@ enum bb_err rating_limited(struct store_tx *tx, const char *addr, bool failed, i
 {
     char key[96];
     snprintf(key, sizeof key, "rating:%s", addr);
-    int64_t now = clock_now(), stale = now - RATING_WINDOW;
-    enum bb_err rc = BB_OK;
-    if (failed)
-        rc = store_run(tx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                           "ON CONFLICT (key) DO UPDATE SET "
-                           "count = CASE WHEN rate_limits.window_start <= ? THEN 1 "
-                           "ELSE rate_limits.count + 1 END, "
-                           "window_start = CASE WHEN rate_limits.window_start <= ? "
-                           "THEN excluded.window_start ELSE rate_limits.window_start END",
-                       "tiii", key, now, stale, stale);
-    struct store_stmt *s;
-    if (!rc)
-        rc = store_prepare(tx, "SELECT window_start, count FROM rate_limits WHERE key = ?", &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    *retry_after = 0;
-    rc = store_bind_text(s, 1, key);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row && store_col_int(s, 1) >= RATING_FAILS &&
-        store_col_int(s, 0) + RATING_WINDOW > now)
-        *retry_after = (int)(store_col_int(s, 0) + RATING_WINDOW - now);
-    store_finalize(s);
-    return rc;
+    int64_t now = clock_now();
+    enum bb_err rc = failed ? ratelimit_bump(tx, key, now, RATING_WINDOW) : BB_OK;
+    return rc ? rc : ratelimit_wait(tx, key, now, RATING_WINDOW, RATING_FAILS, retry_after);
 }

@@ -6,6 +6,7 @@
 #include "../audit/audit.h"
 #include "../core/clock.h"
 #include "users.h"
+#include "../store/ratelimit.h"
 #include "session.h"
 
 #define TOUCH_EVERY_S 60
@@ -35,25 +36,13 @@ struct login_ctx {
     struct login_result *out;
 };
 
-/* Seconds until key may try again, 0 when under its limit. */
+/* Raises *wait to the seconds until key may try again (unchanged when under its limit). */
 static enum bb_err limited(struct store_tx *tx, const char *key, int limit, int64_t now, int *wait)
 {
-    struct store_stmt *s;
-    enum bb_err rc = store_prepare(tx, "SELECT window_start, count FROM rate_limits WHERE key = ?",
-                                   &s);
-    if (rc)
-        return rc;
-    bool row = false;
-    rc = store_bind_text(s, 1, key);
-    if (!rc)
-        rc = store_step(s, &row);
-    if (!rc && row) {
-        int64_t start = store_col_int(s, 0), count = store_col_int(s, 1);
-        int64_t left = start + policy.window_s - now;
-        if (left > 0 && count >= limit && left > *wait)
-            *wait = (int)left;
-    }
-    store_finalize(s);
+    int left = 0;
+    enum bb_err rc = ratelimit_wait(tx, key, now, policy.window_s, limit, &left);
+    if (!rc && left > *wait)
+        *wait = left;
     return rc;
 }
 
@@ -89,13 +78,7 @@ static enum bb_err login_read(struct store_tx *tx, void *arg)
 
 static enum bb_err count_failure(struct store_tx *tx, const char *key, int64_t now)
 {
-    int64_t stale = now - policy.window_s; /* a window that started this long ago is over */
-    return store_run(
-        tx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-            "ON CONFLICT (key) DO UPDATE SET "
-            "count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END, "
-            "window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start "
-            "ELSE rate_limits.window_start END", "tiii", key, now, stale, stale);
+    return ratelimit_bump(tx, key, now, policy.window_s);
 }
 
 static enum bb_err login_write(struct store_tx *tx, void *arg)
