@@ -37,6 +37,9 @@ row "hello-world libmicrohttpd (baseline)" "$(wrk -t2 -c32 -d"$DUR" --latency ht
 row "GET /healthz (one read transaction)" "$(wrk -t2 -c32 -d"$DUR" --latency http://127.0.0.1:18181/healthz)"
 row "GET /api/v1/me (signed in)" "$(wrk -t2 -c32 -d"$DUR" --latency -H "Cookie: $cookie" http://127.0.0.1:18181/api/v1/me)"
 row "POST /api/v1/session (argon2id storm)" "$(wrk -t1 -c50 -d"$DUR" --latency -s bench/login.lua http://127.0.0.1:18181/api/v1/session)"
+# The front desk: the hall display's snapshot (a read of today's tickets) and kiosks taking tickets.
+row "GET /api/v1/public/sites/1/queue (display snapshot)" "$(wrk -t2 -c32 -d"$DUR" --latency http://127.0.0.1:18181/api/v1/public/sites/1/queue)"
+row "POST /api/v1/public/tickets (kiosk: one durable write)" "$(wrk -t2 -c16 -d5s --latency -s bench/ticket.lua http://127.0.0.1:18181/api/v1/public/tickets)"
 # The storm must not starve everything else: read latency while 50 clients keep signing in.
 wrk -t1 -c50 -d"$DUR" -s bench/login.lua http://127.0.0.1:18181/api/v1/session >/dev/null &
 storm=$!
