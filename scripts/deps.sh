@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-all}
-run_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev)
-test_pkgs=(libcmocka-dev libcurl4-openssl-dev chromium fonts-noto-cjk sqlite3 curl)
+run_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+          libpq-dev)
+test_pkgs=(libcmocka-dev libcurl4-openssl-dev chromium fonts-noto-cjk sqlite3 curl
+           postgresql-15 python3)
 
 pkgs=("${run_pkgs[@]}")
 [ "$mode" = "--run" ] || pkgs+=("${test_pkgs[@]}")

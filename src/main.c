@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "demo/demo.h"
 #include "store/store.h"
+#include "store/copy.h"
 
 /* What a command got: settings, plus its own arguments (files to import or export to). */
 struct cli {
@@ -36,21 +37,34 @@ struct command {
     int (*run)(struct cli *cli);
 };
 
-static const char *const serve_flags[] = {"--db", "--listen", "--threads", "--hash-threads",
+static const char *const serve_flags[] = {"--db", "--pg", "--listen", "--threads", "--hash-threads",
                                           "--max-body", "--secure-cookies", "--user",
                                           "--config", "--fake-now", "--key-file",
                                           "--due-soon-days", "--leg-days",
                                           "--leg-days-district", "--no-show-limit",
                                           "--no-show-days", "--booking-days", "--rectify-days",
                                           "--complaint-days", NULL};
-static const char *const db_flags[] = {"--db", "--config", "--key-file", NULL};
+static const char *const db_flags[] = {"--db", "--pg", "--config", "--key-file", NULL};
 static const char *const no_flags[] = {NULL};
-static const char *const export_flags[] = {"--db", "--config", "--items", "--materials", NULL};
+static const char *const migrate_flags[] = {"--db", "--pg", "--config", "--key-file", NULL};
+static const char *const export_flags[] = {"--db", "--pg", "--config", "--items", "--materials", NULL};
 
 static enum bb_err install_calendar(struct store_tx *tx, void *arg)
 {
     (void)arg;
     return calendar_install_builtin(tx);
+}
+
+/* The database as messages show it: a PostgreSQL URL without its password. */
+static const char *shown_db(const struct config *c)
+{
+    static char out[sizeof c->db];
+    snprintf(out, sizeof out, "%s", c->db);
+    char *scheme = strstr(out, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (c->pg[0] && at && colon && colon < at)
+        memmove(colon, at, strlen(at) + 1);
+    return out;
 }
 
 /* The PII key beside the database unless --key-file says otherwise; init and seed-demo create
@@ -69,7 +83,7 @@ static int key_file(struct config *c, bool create)
                c->key_file);
     if (pii_key_load(c->key_file)) {
         fprintf(stderr, "bangban: cannot read the key file %s; run `bangban init --db %s` "
-                        "first\n", c->key_file, c->db);
+                        "first\n", c->key_file, shown_db(c));
         return 1;
     }
     return 0;
@@ -87,11 +101,12 @@ static int open_store(struct config *c, int conns, struct store **st)
     }
     if (rc == BB_SCHEMA_NEWER) {
         fprintf(stderr, "bangban: %s was written by a newer Bangban (schema > %d); upgrade first\n",
-                c->db, store_schema_known());
+                shown_db(c), store_schema_known());
         return 1;
     }
     if (rc) {
-        fprintf(stderr, "bangban: cannot open database %s: %s\n", c->db, bb_err_message_en(rc));
+        fprintf(stderr, "bangban: cannot open database %s: %s\n", shown_db(c),
+                bb_err_message_en(rc));
         return 1;
     }
     return 0;
@@ -178,7 +193,7 @@ static int cmd_serve(struct cli *cli)
     char wal[600], shm[600];
     snprintf(wal, sizeof wal, "%s-wal", c->db);
     snprintf(shm, sizeof shm, "%s-shm", c->db);
-    const char *files[] = {c->db, wal, shm, NULL};
+    const char *files[] = {c->pg[0] ? NULL : c->db, wal, shm, NULL}; /* none on PostgreSQL */
     struct server_opts o = {.host = c->host, .port = c->port, .threads = c->threads,
                             .hash_threads = c->hash_threads, .max_body = c->max_body,
                             .secure_cookies = c->secure_cookies,
@@ -202,7 +217,7 @@ static int cmd_init(struct cli *cli)
         status = open_store(c, 1, &st);
     if (status)
         return status;
-    printf("database %s is at schema version %d\n", c->db, store_schema_version(st));
+    printf("database %s is at schema version %d\n", shown_db(c), store_schema_version(st));
     store_close(st);
     return 0;
 }
@@ -224,7 +239,7 @@ static int cmd_seed_demo(struct cli *cli)
         return 1;
     }
     printf(seeded ? "demo data written to %s (every password: " DEMO_PASSWORD ")\n"
-                  : "%s already has data; nothing written\n", c->db);
+                  : "%s already has data; nothing written\n", shown_db(c));
     return 0;
 }
 
@@ -350,28 +365,156 @@ static int cmd_audit_verify(struct cli *cli)
     return 0;
 }
 
+/* ---- migrate-to-pg: a SQLite installation into an empty PostgreSQL database (copy.c) ---- */
+
+/* A URL as messages show it: without its password. */
+static void shown_url(const char *url, char *out, size_t n)
+{
+    snprintf(out, n, "%s", url);
+    char *scheme = strstr(out, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (at && colon && colon < at)
+        memmove(colon, at, strlen(at) + 1);
+}
+
+/* Opens one side (migrating it, as every command does), with a one-line reason when not. */
+static int migrate_open(const char *target, const char *shown, struct store **st)
+{
+    enum bb_err rc = store_open(target, 1, st);
+    if (rc == BB_SCHEMA_NEWER)
+        fprintf(stderr, "bangban: %s was written by a newer Bangban (schema > %d); upgrade first\n",
+                shown, store_schema_known());
+    else if (rc)
+        fprintf(stderr, "bangban: cannot open database %s: %s\n", shown, bb_err_message_en(rc));
+    return rc ? 1 : 0;
+}
+
+struct migrate_audit {
+    int64_t want; /* entries in the source */
+    int64_t count, bad;
+};
+
+/* Inside the target's write transaction, before the commit: the copied chain must verify. */
+static enum bb_err migrate_audit_check(struct store_tx *tx, void *arg)
+{
+    struct migrate_audit *m = arg;
+    enum bb_err rc = audit_verify(tx, &m->count, &m->bad);
+    if (!rc && (m->bad || m->count != m->want))
+        rc = BB_INVALID;
+    return rc;
+}
+
+static int cmd_migrate_pg(struct cli *cli)
+{
+    struct config *c = &cli->c;
+    if (!c->pg[0]) {
+        fprintf(stderr, "bangban migrate-to-pg: give --pg URL (the empty PostgreSQL database)\n");
+        return 2;
+    }
+    if (strstr(c->db, "://")) {
+        fprintf(stderr, "bangban migrate-to-pg: --db must be the SQLite database file\n");
+        return 2;
+    }
+    char url[sizeof c->pg];
+    shown_url(c->pg, url, sizeof url);
+    if (access(c->db, R_OK | W_OK) != 0) { /* store_open would create an empty one */
+        fprintf(stderr, "bangban: no SQLite database at %s\n", c->db);
+        return 1;
+    }
+    if (!c->key_file[0]) /* the key stays with the installation: beside the SQLite file */
+        snprintf(c->key_file, sizeof c->key_file, "%.500s.key", c->db);
+    if (pii_key_load(c->key_file)) {
+        fprintf(stderr, "bangban: cannot read the key file %s (the PostgreSQL deployment needs "
+                        "the same key)\n", c->key_file);
+        return 1;
+    }
+    struct store *src = NULL, *dst = NULL;
+    if (migrate_open(c->db, c->db, &src))
+        return 1;
+    struct migrate_audit ma = {0, 0, 0};
+    struct verify_arg sv = {0, 0};
+    enum bb_err rc = store_read(src, verify_fn, &sv);
+    if (rc || sv.bad) {
+        if (rc)
+            fprintf(stderr, "bangban: cannot read the audit log of %s: %s\n", c->db,
+                    bb_err_message_en(rc));
+        else
+            fprintf(stderr, "bangban: the audit chain of %s is broken at entry %lld; nothing "
+                            "copied\n", c->db, (long long)sv.bad);
+        store_close(src);
+        return 1;
+    }
+    ma.want = sv.count;
+    if (migrate_open(c->pg, url, &dst)) {
+        store_close(src);
+        return 1;
+    }
+    struct copy_result *r = calloc(1, sizeof *r);
+    rc = r ? copy_store(src, dst, migrate_audit_check, &ma, r) : BB_NOMEM;
+    if (rc) {
+        if (r && ma.bad)
+            fprintf(stderr, "bangban: the copied audit chain is broken at entry %lld; nothing "
+                            "copied\n", (long long)ma.bad);
+        else
+            fprintf(stderr, "bangban: %s; nothing copied\n",
+                    r && r->err[0] ? r->err : bb_err_message_en(rc));
+        free(r);
+        store_close(dst);
+        store_close(src);
+        return 1;
+    }
+    rc = copy_verify(src, dst, r); /* read back in a fresh transaction, after the commit */
+    for (int i = 0; i < r->ntables; i++)
+        printf("%s %lld %s %s\n", r->t[i].name, (long long)r->t[i].dst_rows, r->t[i].dst_sum,
+               r->t[i].ok ? "ok" : "MISMATCH");
+    struct verify_arg dv = {0, 0};
+    enum bb_err arc = rc ? rc : store_read(dst, verify_fn, &dv);
+    int status = 0;
+    if (rc || arc || dv.bad || dv.count != ma.want) {
+        fprintf(stderr, "bangban: verifying %s failed: %s\n", url,
+                r->err[0] ? r->err : dv.bad ? "audit chain broken" : bb_err_message_en(arc));
+        status = 1;
+    } else {
+        printf("migrated %d tables, %lld rows\n", r->ntables, (long long)r->rows);
+        printf("audit chain intact: %lld entries\n", (long long)dv.count);
+        printf("serve it with: bangban serve --pg '%s' --key-file %s\n", url, c->key_file);
+    }
+    free(r);
+    store_close(dst);
+    store_close(src);
+    return status;
+}
+
 static const struct command commands[] = {
     {"serve",
-     "bangban serve [--db PATH] [--listen HOST:PORT] [--threads N] [--hash-threads N]\n"
+     "bangban serve [--db PATH | --pg URL] [--listen HOST:PORT] [--threads N] [--hash-threads N]\n"
      "              [--max-body BYTES] [--secure-cookies] [--user NAME] [--config FILE]\n"
+     "  --pg postgresql://USER@HOST:PORT/DB uses that PostgreSQL database (many nodes may share\n"
+     "  it); the PII key file then defaults to var/bangban.key.\n"
      "  Serves the API and pages. Settings also come from --config FILE (key = value) and\n"
      "  BANGBAN_DB, BANGBAN_LISTEN, BANGBAN_THREADS, ... (flags win over env over file).",
      serve_flags, 0, cmd_serve},
-    {"init", "bangban init --db PATH\n  Creates the database or brings its schema up to date.",
+    {"init", "bangban init --db PATH | --pg URL\n  Creates the database or brings its schema up to date.",
      db_flags, 0, cmd_init},
-    {"seed-demo", "bangban seed-demo --db PATH\n  Writes the demo city into an empty database.",
+    {"seed-demo", "bangban seed-demo --db PATH | --pg URL\n  Writes the demo city into an empty database.",
      db_flags, 0, cmd_seed_demo},
     {"import-catalog",
-     "bangban import-catalog --db PATH ITEMS.csv MATERIALS.csv\n"
+     "bangban import-catalog --db PATH|--pg URL ITEMS.csv MATERIALS.csv\n"
      "  Imports the catalogue (docs/catalog-format.md): all or nothing; every problem is printed\n"
      "  as file:line:column: message.",
      db_flags, 2, cmd_import},
     {"export-catalog",
-     "bangban export-catalog --db PATH [--items ITEMS.csv] [--materials MATERIALS.csv]\n"
+     "bangban export-catalog --db PATH|--pg URL [--items ITEMS.csv] [--materials MATERIALS.csv]\n"
      "  Writes the published catalogue in the import format.",
      export_flags, 0, cmd_export},
-    {"audit-verify", "bangban audit-verify --db PATH\n  Checks the audit log's hash chain; exit 1 "
+    {"audit-verify", "bangban audit-verify --db PATH|--pg URL\n  Checks the audit log's hash chain; exit 1 "
      "when broken.", db_flags, 0, cmd_audit_verify},
+    {"migrate-to-pg",
+     "bangban migrate-to-pg --db PATH --pg URL [--key-file FILE]\n"
+     "  Copies a SQLite installation into an empty PostgreSQL database in one transaction,\n"
+     "  then checks every table's row count and checksum and the audit chain; exit 1 on any\n"
+     "  difference. Stop the server first; serve the copy with the same key file.",
+     migrate_flags, 0, cmd_migrate_pg},
     {"version", "bangban version\n  Prints the version and schema version.", no_flags, 0,
      cmd_version},
 };
@@ -466,6 +609,12 @@ static int run(const struct command *cmd, int argc, char **argv)
             fprintf(stderr, "bangban %s: %s\n", cmd->name, err);
             return 2;
         }
+    }
+    /* --pg (or pg =, BANGBAN_PG): the database is that URL; migrate-to-pg keeps both */
+    if (cfg->pg[0] && cmd->run != cmd_migrate_pg) {
+        snprintf(cfg->db, sizeof cfg->db, "%s", cfg->pg);
+        if (!cfg->key_file[0])
+            snprintf(cfg->key_file, sizeof cfg->key_file, "var/bangban.key");
     }
     return cmd->run(&cli);
 }

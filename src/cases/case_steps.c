@@ -99,7 +99,7 @@ static enum bb_err set_materials(struct case_step *x, const char *list, const ch
 {
     char sql[300];
     snprintf(sql, sizeof sql, "UPDATE case_materials SET %s WHERE case_id = ? AND material_id IN "
-                              "(SELECT value FROM json_each(?))", set);
+                              "(%s)", set, store_sql_int_list(x->tx));
     return store_run(x->tx, sql, "it", x->c.id, list);
 }
 
@@ -192,7 +192,10 @@ enum bb_err case_step_receive(struct case_step *x)
     if (!row)
         return BB_WRONG_STATE; /* nothing on its way to this site */
     char cond[700], got[600];
-    snprintf(cond, sizeof cond, "cm.material_id IN (SELECT value FROM json_each('%s'))", listed);
+    /* listed is "[3,4]" as this file wrote it: digits and commas, safe inside quotes */
+    const char *ints = store_sql_int_list(x->tx), *q = strchr(ints, '?');
+    snprintf(cond, sizeof cond, "cm.material_id IN (%.*s'%s'%s)", (int)(q - ints), ints, listed,
+             q + 1);
     int n;
     rc = material_list(x, cond, got, sizeof got, &n);
     char missing[1400] = "";
@@ -209,11 +212,14 @@ enum bb_err case_step_receive(struct case_step *x)
     snprintf(set, sizeof set, "custody_site_id = %lld", (long long)x->a->site_id);
     if (!rc)
         rc = set_materials(x, got, set);
-    if (!rc && strcmp(got, listed) != 0) /* what did not arrive is missing again */
-        rc = store_run(x->tx, "UPDATE case_materials SET received = 0, custody_site_id = NULL "
-                              "WHERE case_id = ? AND material_id IN (SELECT value FROM json_each(?)) "
-                              "AND material_id NOT IN (SELECT value FROM json_each(?))", "itt",
-                       x->c.id, listed, got);
+    if (!rc && strcmp(got, listed) != 0) { /* what did not arrive is missing again */
+        char sql[400];
+        snprintf(sql, sizeof sql, "UPDATE case_materials SET received = 0, custody_site_id = NULL "
+                                  "WHERE case_id = ? AND material_id IN (%s) "
+                                  "AND material_id NOT IN (%s)", store_sql_int_list(x->tx),
+                 store_sql_int_list(x->tx));
+        rc = store_run(x->tx, sql, "itt", x->c.id, listed, got);
+    }
     if (!rc)
         rc = store_run(x->tx, "UPDATE cases SET holder_user_id = ? WHERE id = ?", "ii",
                        x->a->user_id, x->c.id);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "config.h"
 
-static const char *const keys[] = {"db", "listen", "threads", "hash_threads", "max_body",
+static const char *const keys[] = {"db", "pg", "listen", "threads", "hash_threads", "max_body",
                                    "secure_cookies", "user", "fake_now", "key_file", "due_soon_days", "leg_days",
                                    "leg_days_district", "no_show_limit", "no_show_days",
                                    "booking_days", "rectify_days", "complaint_days", NULL};
@@ -63,6 +63,9 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
     bool ok = true;
     if (strcmp(key, "db") == 0)
         ok = *v && strlen(v) < sizeof c->db && snprintf(c->db, sizeof c->db, "%s", v) > 0;
+    else if (strcmp(key, "pg") == 0)
+        ok = (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0) &&
+             strlen(v) < sizeof c->pg && snprintf(c->pg, sizeof c->pg, "%s", v) > 0;
     else if (strcmp(key, "listen") == 0)
         ok = listen_addr(c, v);
     else if (strcmp(key, "threads") == 0)

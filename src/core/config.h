@@ -8,6 +8,7 @@
 
 struct config {
     char db[512];
+    char pg[512];             /* a PostgreSQL URL: when set, the database instead of db */
     char host[64];
     int port;
     int threads;

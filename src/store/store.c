@@ -2,6 +2,7 @@
  * statement calls through the backend's ops. */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../core/log.h"
 #include "store_int.h"
 
@@ -13,13 +14,19 @@ struct store {
 
 #define OPS(o) (((struct store_obj *)(void *)(o))->ops)
 
+bool store_target_is_pg(const char *target)
+{
+    return target && (strncmp(target, "postgresql://", 13) == 0 ||
+                      strncmp(target, "postgres://", 11) == 0);
+}
+
 enum bb_err store_open(const char *path, int conns, struct store **out)
 {
     *out = NULL;
     struct store *st = calloc(1, sizeof *st);
     if (!st)
         return BB_NOMEM;
-    st->ops = &store_sqlite_ops;
+    st->ops = store_target_is_pg(path) ? &store_pg_ops : &store_sqlite_ops;
     enum bb_err rc = st->ops->open(path, conns, &st->impl);
     if (rc) {
         free(st);
@@ -77,6 +84,13 @@ void store_finalize(struct store_stmt *s)
         OPS(s)->finalize(s);
 }
 enum bb_err store_exec(struct store_tx *tx, const char *sql) { return OPS(tx)->exec(tx, sql); }
+
+const char *store_sql_int_list(struct store_tx *tx)
+{
+    return OPS(tx)->int_list_sql ? OPS(tx)->int_list_sql : "SELECT value FROM json_each(?)";
+}
+
+const char *store_backend(struct store *st) { return st->ops->name; }
 
 enum bb_err store_query_int(struct store_tx *tx, const char *sql, int nargs, const int64_t *args,
                             bool *found, int64_t *out)

@@ -14,10 +14,13 @@ struct store_stmt;
 typedef enum bb_err (*store_fn)(struct store_tx *tx, void *arg);
 
 /* Opens the database at path (SQLite file; created if missing) with up to conns connections,
- * and brings its schema up to date. BB_SCHEMA_NEWER when a newer Bangban wrote it; BB_IO/BB_DB
+ * and brings its schema up to date. A path starting with postgresql:// or postgres:// is a
+ * PostgreSQL URL instead (libpq; the database must exist; BB_UNAVAILABLE when unreachable). BB_SCHEMA_NEWER when a newer Bangban wrote it; BB_IO/BB_DB
  * when it cannot be opened. On BB_OK the caller owns *out and frees it with store_close. */
 enum bb_err store_open(const char *path, int conns, struct store **out);
 void store_close(struct store *st);
+/* "sqlite" or "postgresql". */
+const char *store_backend(struct store *st);
 /* Schema version the database is at, and the highest this build knows. */
 int store_schema_version(struct store *st);
 int store_schema_known(void);
@@ -47,6 +50,10 @@ void store_finalize(struct store_stmt *s);
 
 /* Runs sql that has no parameters and returns no rows. */
 enum bb_err store_exec(struct store_tx *tx, const char *sql);
+/* A subquery giving the integers of a JSON array bound as text to its one `?`, e.g.
+ * "... AND id IN (" + store_sql_int_list(tx) + ")": json_each on SQLite,
+ * json_array_elements_text on PostgreSQL. */
+const char *store_sql_int_list(struct store_tx *tx);
 /* Prepares sql, binds the variadic arguments described by types ('i' int64_t, 't' const char *
  * (NULL binds NULL), 'd' double), steps it to the end and finalizes it. */
 enum bb_err store_run(struct store_tx *tx, const char *sql, const char *types, ...);

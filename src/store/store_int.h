@@ -24,6 +24,13 @@ struct store_ops {
     bool (*col_null)(struct store_stmt *s, int col);
     void (*finalize)(struct store_stmt *s);
     enum bb_err (*exec)(struct store_tx *tx, const char *sql);
+    /* The dialect. ddl: translates a schema step written in SQLite DDL (a new string the
+     * caller frees; NULL = used as it is). schema_lock_sql: run first in every migration
+     * transaction so nodes starting together apply each step once (NULL: the write lock
+     * already serialises). int_list_sql: see store_sql_int_list. */
+    char *(*ddl)(const char *sql);
+    const char *schema_lock_sql;
+    const char *int_list_sql;
 };
 
 /* Every backend's tx and stmt start with this header so the front can find the ops. */
@@ -32,6 +39,15 @@ struct store_obj {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* The backend of an open transaction. */
+static inline const struct store_ops *store_tx_ops(struct store_tx *tx)
+{
+    return ((struct store_obj *)(void *)tx)->ops;
+}
+/* True when target names a PostgreSQL database (postgresql:// or postgres://). */
+bool store_target_is_pg(const char *target);
 
 /* Migrations (migrate.c): brings the schema of an open store up to date. */
 enum bb_err store_migrate(struct store *st, int *version);

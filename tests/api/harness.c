@@ -40,6 +40,12 @@ struct srv {
 	char log[PATH_MAX];
 	char base[64];
 	int second;	/* srv_second(): shares the first one's dir, which it must not remove */
+	/* PostgreSQL runs (BB_PG_URL set when srv_start ran): the database's URL (else ""), its
+	 * name, the cluster's admin URL, and the PII key file next to the log. */
+	char pgurl[1024];
+	char pgname[64];
+	char pgadmin[1024];
+	char key[PATH_MAX];
 };
 
 static const char *server_bin;
@@ -231,12 +237,161 @@ static void remove_dir(const struct srv *s)
 		fprintf(stderr, "harness: could not remove %s: %s\n", s->dir, strerror(errno));
 }
 
-/* Runs `bin seed-demo --db <db>` and waits for exit status 0. */
+const char *harness_pg(void)
+{
+	const char *u = getenv("BB_PG_URL");
+
+	return u && u[0] ? u : NULL;
+}
+
+const char *srv_pg_url(const struct srv *s)
+{
+	return s->pgurl[0] ? s->pgurl : NULL;
+}
+
+const char *srv_key_file(const struct srv *s)
+{
+	return s->pgurl[0] ? s->key : NULL;
+}
+
+/* psql: PostgreSQL 15's own, else the one on PATH. */
+static const char *psql_bin(void)
+{
+	static const char pg15[] = "/usr/lib/postgresql/15/bin/psql";
+
+	return access(pg15, X_OK) == 0 ? pg15 : "psql";
+}
+
+int harness_psql(const struct srv *s, const char *url, const char *sql)
+{
+	char *args[] = { (char *)psql_bin(), (char *)"-X", (char *)"-q", (char *)"-v",
+			 (char *)"ON_ERROR_STOP=1", (char *)"-d", (char *)url, (char *)"-c",
+			 (char *)sql, NULL };
+	int status = 0;
+	pid_t parent = getpid();
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = s ? open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : 2;
+		int fi = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+#ifdef __linux__
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(126);
+#else
+		(void)parent;
+#endif
+		if (fd < 0 || fi < 0 || dup2(fi, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(125);
+		execvp(args[0], args);
+		_exit(127);
+	}
+	if (!wait_exit(pid, 60.0, &status)) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+		fprintf(stderr, "harness: psql -c \"%s\" did not finish in 60 s\n", sql);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "harness: psql -c \"%s\" failed (status 0x%x)%s%s\n", sql,
+			(unsigned)status, s ? ", see " : "", s ? s->log : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* admin's URL with its database replaced by name (query string kept) into out. */
+static int pg_db_url(const char *admin, const char *name, char *out, size_t size)
+{
+	const char *host = strstr(admin, "://");
+	const char *slash, *query;
+	size_t keep;
+
+	if (!host)
+		return -1;
+	host += 3;
+	query = strchr(host, '?');
+	slash = strchr(host, '/');
+	if (slash && query && slash > query)
+		slash = NULL;
+	keep = (size_t)((slash ? slash : query ? query : host + strlen(host)) - admin);
+	if ((size_t)snprintf(out, size, "%.*s/%s%s", (int)keep, admin, name, query ? query : "") >=
+	    size)
+		return -1;
+	return 0;
+}
+
+/* With BB_PG_URL: a fresh database bbt_<pid>_<n> for s (a leftover of that name, from a dead
+ * process that had this pid, is dropped first). Nothing without it. */
+static int pg_create(struct srv *s)
+{
+	static unsigned seq;
+	const char *admin = harness_pg();
+	char sql[256];
+
+	if (!admin)
+		return 0;
+	if (strlen(admin) >= sizeof(s->pgadmin)) {
+		fprintf(stderr, "harness: BB_PG_URL too long\n");
+		return -1;
+	}
+	snprintf(s->pgadmin, sizeof(s->pgadmin), "%s", admin);
+	snprintf(s->pgname, sizeof(s->pgname), "bbt_%ld_%u", (long)getpid(), ++seq);
+	snprintf(s->key, sizeof(s->key), "%s/t.key", s->dir);
+	if (pg_db_url(admin, s->pgname, s->pgurl, sizeof(s->pgurl))) {
+		fprintf(stderr, "harness: cannot make a database URL from BB_PG_URL %s\n", admin);
+		s->pgurl[0] = '\0';
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", s->pgname);
+	if (harness_psql(s, admin, sql))
+		goto fail;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", s->pgname);
+	if (harness_psql(s, admin, sql))
+		goto fail;
+	return 0;
+fail:
+	s->pgurl[0] = '\0';
+	s->pgname[0] = '\0';
+	return -1;
+}
+
+/* Drops s's database (WITH (FORCE): a node left running does not block it). 0 when there was
+ * none or it is gone. BB_API_KEEP keeps it. */
+static int pg_drop(struct srv *s)
+{
+	char sql[256];
+
+	if (!s->pgname[0])
+		return 0;
+	if (getenv("BB_API_KEEP")) {
+		fprintf(stderr, "harness: keeping database %s\n", s->pgurl);
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", s->pgname);
+	if (harness_psql(s, s->pgadmin, sql))
+		return -1;
+	s->pgname[0] = '\0';
+	return 0;
+}
+
+/* Runs `bin seed-demo --db <db>` (PostgreSQL: `--pg <url> --key-file <key>`) and waits for
+ * exit status 0. */
 static int seed(struct srv *s)
 {
 	char *args[] = { (char *)server_bin, (char *)"seed-demo", (char *)"--db", s->db, NULL };
+	char *pg_args[] = { (char *)server_bin, (char *)"seed-demo", (char *)"--pg", s->pgurl,
+			    (char *)"--key-file", s->key, NULL };
 	int status = 0;
-	pid_t pid = spawn(s, args);
+	pid_t pid = spawn(s, s->pgurl[0] ? pg_args : args);
 
 	if (pid < 0) {
 		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
@@ -274,8 +429,15 @@ static int serve(struct srv *s, const char *const *extra)
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", port);
 	args[n++] = (char *)server_bin;
 	args[n++] = (char *)"serve";
-	args[n++] = (char *)"--db";
-	args[n++] = s->db;
+	if (s->pgurl[0]) {
+		args[n++] = (char *)"--pg";
+		args[n++] = s->pgurl;
+		args[n++] = (char *)"--key-file";
+		args[n++] = s->key;
+	} else {
+		args[n++] = (char *)"--db";
+		args[n++] = s->db;
+	}
 	args[n++] = (char *)"--listen";
 	args[n++] = listen;
 	args[n++] = (char *)"--threads";
@@ -330,6 +492,9 @@ struct srv *srv_start_args(const char *const *extra)
 	}
 	snprintf(s->db, sizeof(s->db), "%s/t.db", s->dir);
 	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+	rc = pg_create(s);
+	if (rc)
+		goto out;
 	rc = seed(s);
 	if (rc)
 		goto out;
@@ -349,6 +514,7 @@ out:
 			kill(s->pid, SIGKILL);
 			(void)waitpid(s->pid, &status, 0);
 		}
+		pg_drop(s);
 		remove_dir(s);
 		free(s);
 		return NULL;
@@ -402,8 +568,11 @@ int srv_stop(struct srv *s)
 	rc = stop_server(s);
 	if (rc || getenv("BB_API_LOG"))
 		print_log_tail(s);
-	if (!s->second)
+	if (!s->second) {
+		if (pg_drop(s))
+			rc = -1;
 		remove_dir(s);
+	}
 	free(s);
 	return rc;
 }

@@ -128,6 +128,23 @@ json_t *list_all_at(const char *file, int line, struct client *c, const char *pa
 #define snapshot(c) snapshot_at(__FILE__, __LINE__, (c))
 json_t *snapshot_at(const char *file, int line, struct client *c);
 
+/*
+ * PostgreSQL runs (docs/testing.md): when the environment has BB_PG_URL (a cluster's admin URL),
+ * srv_start creates a fresh database bbt_<pid>_<n> on that cluster, seeds it and serves it with
+ * `--pg <url> --key-file <dir>/t.key` (srv_second and srv_restart_args too); srv_stop drops it.
+ */
+/* BB_PG_URL when set and not empty, else NULL (the tests run on SQLite). */
+const char *harness_pg(void);
+/* s's database URL and key file on PostgreSQL; NULL on SQLite. */
+const char *srv_pg_url(const struct srv *s);
+const char *srv_key_file(const struct srv *s);
+/* Runs `psql -X -q -v ON_ERROR_STOP=1 -d url -c sql` (output into s's server log when s is not
+ * NULL, else stderr); 0 when it exited 0. */
+int harness_psql(const struct srv *s, const char *url, const char *sql);
+
+/* Points client c at server s from now on (another node): same cookie jar, same CSRF token. */
+void client_use(struct client *c, struct srv *s);
+
 /* The server binary (argv[1]) and a server's private temp dir (removed by srv_stop). */
 const char *harness_bin(void);
 const char *srv_dir(const struct srv *s);

@@ -66,6 +66,11 @@ struct client *client_new(struct srv *s)
 	return c;
 }
 
+void client_use(struct client *c, struct srv *s)
+{
+	c->s = s;
+}
+
 void client_free(struct client *c)
 {
 	if (!c)
