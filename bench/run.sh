@@ -46,3 +46,20 @@ storm=$!
 sleep 1
 row "GET /api/v1/me during the sign-in storm" "$(wrk -t1 -c8 -d5s --latency -H "Cookie: $cookie" http://127.0.0.1:18181/api/v1/me)"
 wait $storm
+
+# The same server on PostgreSQL (a throw-away scripts/pg.sh cluster on this machine), when installed.
+if [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+  url=$(sh scripts/pg.sh start "$T/pg")
+  trap 'sh scripts/pg.sh stop "$T/pg" >/dev/null 2>&1 || true; cleanup' EXIT
+  /usr/lib/postgresql/15/bin/psql -X -q -d "$url" -c "CREATE DATABASE bench"
+  pg="${url%/postgres}/bench"
+  ./build/bangban seed-demo --pg "$pg" --key-file "$T/pg.key" >/dev/null 2>&1
+  ./build/bangban serve --pg "$pg" --key-file "$T/pg.key" --listen 127.0.0.1:18183 \
+    --threads "$THREADS" 2>"$T/serve-pg.log" &
+  pids+=($!)
+  sleep 1
+  pgcookie=$(curl -s -D - -o /dev/null -X POST http://127.0.0.1:18183/api/v1/session \
+    -d '{"login":"agent","password":"bangban-demo"}' | sed -n 's/^Set-Cookie: \(bb_session=[0-9a-f]*\).*/\1/p')
+  row "PostgreSQL: GET /api/v1/me (signed in)" "$(wrk -t2 -c32 -d"$DUR" --latency -H "Cookie: $pgcookie" http://127.0.0.1:18183/api/v1/me)"
+  row "PostgreSQL: POST /api/v1/public/tickets" "$(wrk -t2 -c16 -d5s --latency -s bench/ticket.lua http://127.0.0.1:18183/api/v1/public/tickets)"
+fi
