@@ -43,7 +43,7 @@ static const char *const serve_flags[] = {"--db", "--pg", "--listen", "--threads
                                           "--due-soon-days", "--leg-days",
                                           "--leg-days-district", "--no-show-limit",
                                           "--no-show-days", "--booking-days", "--rectify-days",
-                                          "--complaint-days", NULL};
+                                          "--complaint-days", "--trusted-proxy", NULL};
 static const char *const db_flags[] = {"--db", "--pg", "--config", "--key-file", NULL};
 static const char *const no_flags[] = {NULL};
 static const char *const migrate_flags[] = {"--db", "--pg", "--config", "--key-file", NULL};
@@ -198,6 +198,7 @@ static int cmd_serve(struct cli *cli)
                             .hash_threads = c->hash_threads, .max_body = c->max_body,
                             .secure_cookies = c->secure_cookies,
                             .drop_user = c->user[0] ? c->user : NULL, .own_files = files,
+                            .trusted_proxy = c->trusted_proxy[0] ? c->trusted_proxy : NULL,
                             .tick = sweep, .tick_seconds = 60};
     enum bb_err rc = server_run(st, &o);
     store_close(st);

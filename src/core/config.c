@@ -1,4 +1,5 @@
 /* config.c - parsing and validating settings. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,8 @@
 static const char *const keys[] = {"db", "pg", "listen", "threads", "hash_threads", "max_body",
                                    "secure_cookies", "user", "fake_now", "key_file", "due_soon_days", "leg_days",
                                    "leg_days_district", "no_show_limit", "no_show_days",
-                                   "booking_days", "rectify_days", "complaint_days", NULL};
+                                   "booking_days", "rectify_days", "complaint_days", "trusted_proxy",
+                                   NULL};
 
 void config_defaults(struct config *c)
 {
@@ -29,6 +31,23 @@ void config_defaults(struct config *c)
     c->booking_days = 30;
     c->rectify_days = 15;
     c->complaint_days = 5;
+}
+
+/* A comma-separated list of IPv4/IPv6 address literals (no spaces), at most 8. */
+static bool proxies_valid(const char *v)
+{
+    char buf[256];
+    if (!*v || strlen(v) >= sizeof buf)
+        return false;
+    snprintf(buf, sizeof buf, "%s", v);
+    int n = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        unsigned char a[16];
+        if (++n > 8 || (inet_pton(AF_INET, p, a) != 1 && inet_pton(AF_INET6, p, a) != 1))
+            return false;
+    }
+    return n > 0;
 }
 
 static bool number(const char *v, long long min, long long max, long long *out)
@@ -97,6 +116,9 @@ bool config_set(struct config *c, const char *key, const char *v, char *err, siz
     else if (strcmp(key, "key_file") == 0)
         ok = *v && strlen(v) < sizeof c->key_file &&
              snprintf(c->key_file, sizeof c->key_file, "%s", v) > 0;
+    else if (strcmp(key, "trusted_proxy") == 0)
+        ok = strlen(v) < sizeof c->trusted_proxy && proxies_valid(v) &&
+             snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v) >= 0;
     else if (strcmp(key, "user") == 0)
         ok = *v && strlen(v) < sizeof c->user && snprintf(c->user, sizeof c->user, "%s", v) > 0;
     else if (strcmp(key, "fake_now") == 0)

@@ -25,6 +25,8 @@ struct config {
     int complaint_days;       /* working days to answer a complaint */
     char key_file[512];       /* the PII key; default: the database path + ".key" */
     char user[64];            /* drop root to this user after opening files and the port */
+    char trusted_proxy[256];  /* comma-separated addresses of reverse proxies whose
+                               * X-Forwarded-For names the client (nginx in front of nodes) */
     long long fake_now;       /* tests only: pretend the clock reads this Unix time (0 = off) */
 };
 

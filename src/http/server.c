@@ -86,6 +86,54 @@ static void set_addr(struct req *r)
                   sizeof r->addr);
 }
 
+/* True when addr is one of the comma-separated addresses in list. */
+static bool listed(const char *list, const char *addr)
+{
+    size_t n = strlen(addr);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, addr, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Behind trusted reverse proxies the client is the rightmost X-Forwarded-For entry that is not
+ * itself a trusted proxy (entries further left are the client's own claims). Per-address limits
+ * then count residents, not the proxy. */
+static void forwarded_addr(struct req *r)
+{
+    const char *xff = req_header(r, "X-Forwarded-For");
+    if (!srv.o.trusted_proxy || !xff || !listed(srv.o.trusted_proxy, r->addr))
+        return;
+    char buf[512];
+    size_t len = strlen(xff);
+    if (len >= sizeof buf)
+        return;
+    memcpy(buf, xff, len + 1);
+    for (;;) {
+        char *comma = strrchr(buf, ',');
+        char *s = comma ? comma + 1 : buf;
+        while (*s == ' ')
+            s++;
+        size_t n = strcspn(s, " ");
+        s[n] = '\0';
+        unsigned char a[16];
+        if (n >= sizeof r->addr ||
+            (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1))
+            return; /* not an address: keep the proxy's own */
+        if (!listed(srv.o.trusted_proxy, s)) {
+            memcpy(r->addr, s, n + 1);
+            return;
+        }
+        if (!comma)
+            return;
+        *comma = '\0';
+    }
+}
+
 static enum MHD_Result send_reply(struct conn_ctx *c)
 {
     struct req *r = &c->r;
@@ -248,6 +296,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->r.started_us = now_us();
         set_request_id(&c->r);
         set_addr(&c->r);
+        forwarded_addr(&c->r);
         c->state = ST_BODY;
         /* Route first: the body cap depends on the route. */
         c->route = router_match(&c->r, method, url, &c->path_known);

@@ -17,6 +17,7 @@ struct server_opts {
     const char *drop_user;  /* become this user once the port is bound (root starts) */
     const char *const *own_files; /* files to hand to drop_user */
     void (*tick)(struct store *st); /* background work (deadline sweeps), or NULL */
+    const char *trusted_proxy; /* comma-separated proxy addresses whose X-Forwarded-For counts */
     int tick_seconds;
 };
 
