@@ -197,6 +197,7 @@ static void cluster_stop(void)
 
 	if (pg_dir[0] && run_cmd(argv, 0) != 0)
 		fprintf(stderr, "pg.sh stop %s failed\n", pg_dir);
+	pg_dir[0] = '\0'; /* once: teardown, then again at exit */
 }
 
 static int setup(void **state)
@@ -492,6 +493,8 @@ int main(int argc, char **argv)
 		harness_done();
 		return 0;
 	}
+	/* However the test ends (a failed setup skips teardown), the private cluster goes. */
+	atexit(cluster_stop);
 	rc = cmocka_run_group_tests_name("pg_outage", tests, setup, teardown);
 	rc += harness_failures();
 	harness_done();
