@@ -184,7 +184,10 @@ enum bb_err item_list(struct store_tx *tx, const struct actor *a, const struct i
             "AND (? IS NULL OR v.domain = ?) AND (? IS NULL OR v.level = ?) "
             "AND (? IS NULL OR i.status = ?) "
             "AND (? = 0 OR i.status = 'published') "
-            "AND (? IS NULL OR v.name LIKE ? ESCAPE '\\' OR substr(i.code, 1, length(?)) = ?) "
+            /* lower(): Latin letters match in any case on both backends (SQLite's LIKE
+             * ignores ASCII case by itself, PostgreSQL's does not) */
+            "AND (? IS NULL OR lower(v.name) LIKE lower(?) ESCAPE '\\' "
+            "OR substr(i.code, 1, length(?)) = ?) "
             "AND i.code > ? ORDER BY i.code LIMIT ?", &s);
     if (rc)
         return rc;

@@ -497,6 +497,26 @@ static void test_site_filter(void **state)
 		fail_at("%d site filter mismatches", bad);
 }
 
+/* Latin letters in a name match in any case, on SQLite and on PostgreSQL alike (last: it adds an
+ * item the other tests do not expect). */
+static void test_search_latin_case(void **state)
+{
+	const char *const qs[] = { "ct", "CT", "Ct", "ct%E6%A3%80" /* ct检 */ };
+
+	(void)state;
+	item_create(admin, "11009907000", "CT检查结果查询");
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		char path[96];
+		json_t *got;
+
+		snprintf(path, sizeof path, ITEMS "?q=%s", qs[i]);
+		got = list_all(admin, path);
+		if (!jfind(got, "code", "11009907000"))
+			fail_at("GET %s: CT检查结果查询 not found", path);
+		json_decref(got);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +524,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_site_filter),
+		cmocka_unit_test(test_search_latin_case),
 	};
 	int rc;
 
