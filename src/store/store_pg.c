@@ -322,7 +322,8 @@ static char *rewrite(const char *sql, int *nparams)
     size_t len = strlen(sql), q = 0;
     for (const char *p = sql; *p; p++)
         q += *p == '?';
-    char *out = malloc(len + q * 20 + 1);
+    size_t cap = len + q * 20 + 1; /* "CAST($n AS TEXT)" for "?": under 20 more each */
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     char *o = out;
@@ -339,9 +340,9 @@ static char *rewrite(const char *sql, int *nparams)
         } else if (*p == '?' && strncmp(p + 1, " IS ", 4) == 0) {
             /* `? IS NULL` alone gives PostgreSQL no type to infer; every value is sent as
              * text, so testing it as text is right whatever was bound */
-            o += sprintf(o, "CAST($%d AS TEXT)", ++n);
+            o += snprintf(o, cap - (size_t)(o - out), "CAST($%d AS TEXT)", ++n);
         } else if (*p == '?') {
-            o += sprintf(o, "$%d", ++n);
+            o += snprintf(o, cap - (size_t)(o - out), "$%d", ++n);
         } else {
             *o++ = *p;
         }
@@ -603,7 +604,7 @@ static char *pg_ddl(const char *sql)
         {"REAL", "DOUBLE PRECISION"},
         {" STRICT", ""},
     };
-    size_t cap = strlen(sql) * 3 + 64;
+    size_t cap = strlen(sql) * 4 + 64; /* REAL -> DOUBLE PRECISION grows the most: x4 */
     char *out = malloc(cap), *o = out;
     if (!out)
         return NULL;
@@ -630,7 +631,13 @@ static char *pg_ddl(const char *sql)
         const char *w = words[i].from[0] == ' ' ? words[i].from + 1 : words[i].from;
         if (words[i].from[0] == ' ' && o > out && o[-1] == ' ')
             o--; /* " STRICT" takes its space with it */
-        o += sprintf(o, "%s", words[i].to);
+        size_t tl = strlen(words[i].to);
+        if ((size_t)(o - out) + tl >= cap) { /* cannot happen with cap's factor; never overrun */
+            free(out);
+            return NULL;
+        }
+        memcpy(o, words[i].to, tl);
+        o += tl;
         p += strlen(w);
     }
     *o = '\0';
