@@ -54,6 +54,9 @@ void api_list(struct req *r, api_list_fn list, const char *filter_param);
 void api_write(struct req *r, int status, api_apply_fn apply, const void *in, int64_t id,
                api_get_fn get, const char *kind);
 
+/* True when v is one of the strings of set (NULL-terminated): a query filter's allowed values. */
+bool api_one_of(const char *v, const char *const *set);
+
 /* Fails the request with err/field when rc is set; true when it did. */
 bool api_failed(struct req *r, enum bb_err rc, const char *field);
 

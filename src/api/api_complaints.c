@@ -208,14 +208,6 @@ static enum bb_err list_fn(struct store_tx *tx, void *arg)
     return complaint_list(tx, &c->r->actor, &c->q, &c->items, &c->next);
 }
 
-static bool one_of(const char *v, const char *const *set)
-{
-    for (; *set; set++)
-        if (!strcmp(v, *set))
-            return true;
-    return false;
-}
-
 void api_complaints_list(struct req *r)
 {
     static const char *const statuses[] = {"open", "assigned", "answered", "closed", NULL};
@@ -225,11 +217,11 @@ void api_complaints_list(struct req *r)
     c.q.state = req_query(r, "state");
     if (!api_page(r, &c.q.after, &c.q.limit) || !api_query_id(r, "site", &c.q.site_id))
         return;
-    if (c.q.status && !one_of(c.q.status, statuses)) {
+    if (c.q.status && !api_one_of(c.q.status, statuses)) {
         reply_error(r, BB_INVALID, "status");
         return;
     }
-    if (c.q.state && !one_of(c.q.state, states)) {
+    if (c.q.state && !api_one_of(c.q.state, states)) {
         reply_error(r, BB_INVALID, "state");
         return;
     }

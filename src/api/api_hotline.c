@@ -213,14 +213,6 @@ static enum bb_err list_fn(struct store_tx *tx, void *arg)
     return hotline_list(tx, &c->r->actor, &c->q, &c->items, &c->next);
 }
 
-static bool one_of(const char *v, const char *const *set)
-{
-    for (; *set; set++)
-        if (!strcmp(v, *set))
-            return true;
-    return false;
-}
-
 void api_hotline_orders_list(struct req *r)
 {
     static const char *const statuses[] = {"open", "answered", "closed", NULL};
@@ -230,11 +222,11 @@ void api_hotline_orders_list(struct req *r)
     c.q.kind = req_query(r, "kind");
     if (!api_page(r, &c.q.after, &c.q.limit) || !api_query_id(r, "site", &c.q.site_id))
         return;
-    if (c.q.status && !one_of(c.q.status, statuses)) {
+    if (c.q.status && !api_one_of(c.q.status, statuses)) {
         reply_error(r, BB_INVALID, "status");
         return;
     }
-    if (c.q.kind && !one_of(c.q.kind, kinds)) {
+    if (c.q.kind && !api_one_of(c.q.kind, kinds)) {
         reply_error(r, BB_INVALID, "kind");
         return;
     }

@@ -214,3 +214,11 @@ void api_write(struct req *r, int status, api_apply_fn apply, const void *in, in
     else
         reply_json(r, status, c.out);
 }
+
+bool api_one_of(const char *v, const char *const *set)
+{
+    for (; *set; set++)
+        if (strcmp(v, *set) == 0)
+            return true;
+    return false;
+}

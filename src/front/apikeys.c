@@ -5,6 +5,7 @@
 #include "../core/clock.h"
 #include "../core/crypto.h"
 #include "../core/json.h"
+#include "../store/row.h"
 #include "complaints.h"
 #include "apikeys.h"
 
@@ -83,6 +84,12 @@ enum bb_err apikey_get(struct store_tx *tx, const struct actor *a, int64_t id, j
     return rc;
 }
 
+static json_t *list_row(struct store_stmt *s, void *arg)
+{
+    (void)arg;
+    return row_json(s);
+}
+
 enum bb_err apikey_list(struct store_tx *tx, const struct actor *a, int64_t after, int limit,
                         json_t **items, int64_t *next)
 {
@@ -95,27 +102,9 @@ enum bb_err apikey_list(struct store_tx *tx, const struct actor *a, int64_t afte
     rc = store_bind_int(s, 1, after);
     if (!rc)
         rc = store_bind_int(s, 2, limit + 1);
-    *next = 0;
-    *items = json_array();
-    int64_t last = 0;
-    for (int n = 0; !rc; n++) {
-        bool row;
-        rc = store_step(s, &row);
-        if (rc || !row)
-            break;
-        if (n == limit) {
-            *next = last;
-            break;
-        }
-        last = store_col_int(s, 0);
-        if (json_array_append_new(*items, row_json(s)))
-            rc = BB_NOMEM;
-    }
+    if (!rc)
+        rc = store_rows_page(s, list_row, NULL, limit, items, next);
     store_finalize(s);
-    if (rc) {
-        json_decref(*items);
-        *items = NULL;
-    }
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "../core/clock.h"
 #include "../core/json.h"
 #include "../sites/sites.h"
+#include "../store/row.h"
 #include "../store/ratelimit.h"
 #include "complaints.h"
 #include "front.h"
@@ -292,6 +293,9 @@ static json_t *row_json(struct store_stmt *s, int today)
         desk_time(s, 18));
 }
 
+/* row_json for store_rows_page: arg is today. */
+static json_t *list_row(struct store_stmt *s, void *arg) { return row_json(s, *(int *)arg); }
+
 enum bb_err complaint_get(struct store_tx *tx, const struct actor *a, int64_t id, json_t **out)
 {
     struct store_stmt *s;
@@ -345,27 +349,9 @@ enum bb_err complaint_list(struct store_tx *tx, const struct actor *a,
     if (!rc) rc = store_bind_int(s, i++, overdue);
     if (!rc) rc = store_bind_int(s, i++, q->after);
     if (!rc) rc = store_bind_int(s, i++, q->limit + 1);
-    *next = 0;
-    *items = json_array();
-    int64_t last = 0;
-    for (int n = 0; !rc; n++) {
-        bool row;
-        rc = store_step(s, &row);
-        if (rc || !row)
-            break;
-        if (n == q->limit) {
-            *next = last;
-            break;
-        }
-        last = store_col_int(s, 0);
-        if (json_array_append_new(*items, row_json(s, today)))
-            rc = BB_NOMEM;
-    }
+    if (!rc)
+        rc = store_rows_page(s, list_row, &today, q->limit, items, next);
     store_finalize(s);
-    if (rc) {
-        json_decref(*items);
-        *items = NULL;
-    }
     return rc;
 }
 

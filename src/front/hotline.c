@@ -7,6 +7,7 @@
 #include "../core/clock.h"
 #include "../core/json.h"
 #include "../sites/sites.h"
+#include "../store/row.h"
 #include "complaints.h"
 #include "hotline.h"
 
@@ -225,6 +226,13 @@ static json_t *row_json(struct store_stmt *s, bool staff)
     return o;
 }
 
+/* row_json as the sites' inbox shows it, for store_rows_page. */
+static json_t *staff_row(struct store_stmt *s, void *arg)
+{
+    (void)arg;
+    return row_json(s, true);
+}
+
 /* Runs sql (O_COLS O_FROM + a WHERE with one int and maybe one text parameter). */
 static enum bb_err one(struct store_tx *tx, const char *sql, int64_t n, const char *t,
                        const struct actor *a, bool staff, json_t **out)
@@ -293,27 +301,9 @@ enum bb_err hotline_list(struct store_tx *tx, const struct actor *a,
     if (!rc) rc = store_bind_text(s, i++, q->kind);
     if (!rc) rc = store_bind_int(s, i++, q->after);
     if (!rc) rc = store_bind_int(s, i++, q->limit + 1);
-    *next = 0;
-    *items = json_array();
-    int64_t last = 0;
-    for (int n = 0; !rc; n++) {
-        bool row;
-        rc = store_step(s, &row);
-        if (rc || !row)
-            break;
-        if (n == q->limit) {
-            *next = last;
-            break;
-        }
-        last = store_col_int(s, 0);
-        if (json_array_append_new(*items, row_json(s, true)))
-            rc = BB_NOMEM;
-    }
+    if (!rc)
+        rc = store_rows_page(s, staff_row, NULL, q->limit, items, next);
     store_finalize(s);
-    if (rc) {
-        json_decref(*items);
-        *items = NULL;
-    }
     return rc;
 }
 

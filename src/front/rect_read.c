@@ -44,6 +44,13 @@ static json_t *rating_row(struct store_stmt *s, bool with_rect)
     return o;
 }
 
+/* rating_row as staff lists show it, for store_rows_page. */
+static json_t *list_row(struct store_stmt *s, void *arg)
+{
+    (void)arg;
+    return rating_row(s, true);
+}
+
 enum bb_err rating_staff_json(struct store_tx *tx, int64_t id, bool with_rect, json_t **out)
 {
     struct store_stmt *s;
@@ -133,22 +140,10 @@ enum bb_err rating_list(struct store_tx *tx, const struct actor *a, const struct
     if (!rc) rc = store_bind_int(s, i++, to);
     if (!rc) rc = store_bind_int(s, i++, q->after);
     if (!rc) rc = store_bind_int(s, i++, q->limit + 1);
-    *items = json_array();
-    for (bool row = true; !rc && *items;) {
-        rc = store_step(s, &row);
-        if (rc || !row)
-            break;
-        if ((int)json_array_size(*items) == q->limit) {
-            *next = json_integer_value(json_object_get(json_array_get(*items, q->limit - 1),
-                                                       "id"));
-            break;
-        }
-        json_t *o = rating_row(s, true);
-        if (!o || json_array_append_new(*items, o))
-            rc = BB_NOMEM;
-    }
+    if (!rc)
+        rc = store_rows_page(s, list_row, NULL, q->limit, items, next);
     store_finalize(s);
-    return rc ? rc : *items ? BB_OK : BB_NOMEM;
+    return rc;
 }
 
 /* --- rectifications --- */

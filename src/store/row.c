@@ -26,8 +26,8 @@ json_t *store_row_json(struct store_stmt *s, const char *types, const char *cons
     return o;
 }
 
-enum bb_err store_rows_json(struct store_stmt *s, const char *types, const char *const names[],
-                            int limit, json_t **items, int64_t *next)
+enum bb_err store_rows_page(struct store_stmt *s, store_row_fn fn, void *arg, int limit,
+                            json_t **items, int64_t *next)
 {
     *next = 0;
     *items = json_array();
@@ -49,13 +49,31 @@ enum bb_err store_rows_json(struct store_stmt *s, const char *types, const char 
             return BB_OK;
         }
         last = store_col_int(s, 0);
-        json_t *o = store_row_json(s, types, names);
+        json_t *o = fn(s, arg);
         if (!o || json_array_append_new(*items, o)) {
             json_decref(*items);
             *items = NULL;
             return BB_NOMEM;
         }
     }
+}
+
+struct columns {
+    const char *types;
+    const char *const *names;
+};
+
+static json_t *columns_row(struct store_stmt *s, void *arg)
+{
+    const struct columns *c = arg;
+    return store_row_json(s, c->types, c->names);
+}
+
+enum bb_err store_rows_json(struct store_stmt *s, const char *types, const char *const names[],
+                            int limit, json_t **items, int64_t *next)
+{
+    struct columns c = {types, names};
+    return store_rows_page(s, columns_row, &c, limit, items, next);
 }
 
 enum bb_err store_get_json(struct store_tx *tx, const char *sql, int64_t id, const char *types,

@@ -20,4 +20,10 @@ enum bb_err store_get_json(struct store_tx *tx, const char *sql, int64_t id, con
 enum bb_err store_rows_json(struct store_stmt *s, const char *types, const char *const names[],
                             int limit, json_t **items, int64_t *next);
 
+/* A record made from the current row (NULL: out of memory). */
+typedef json_t *(*store_row_fn)(struct store_stmt *s, void *arg);
+/* store_rows_json with each record made by fn(s, arg) instead of a column list. */
+enum bb_err store_rows_page(struct store_stmt *s, store_row_fn fn, void *arg, int limit,
+                            json_t **items, int64_t *next);
+
 #endif
