@@ -40,6 +40,8 @@ struct store_obj {
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
+/* SQLite DDL -> PostgreSQL DDL (store_pg_ddl.c): a new string, NULL when out of memory. */
+char *store_pg_ddl(const char *sql);
 
 /* The backend of an open transaction. */
 static inline const struct store_ops *store_tx_ops(struct store_tx *tx)
